@@ -1,0 +1,138 @@
+#include "ir/Verifier.h"
+#include "ir/Graph.h"
+#include "ir/OpRegistry.h"
+
+#include <set>
+
+namespace netc {
+
+bool normalizeAttrs(const OpDef &def, AttrMap &attrs, std::string &error) {
+  for (const auto &[name, value] : attrs.entries()) {
+    const AttrSpec *spec = def.findAttr(name);
+    if (!spec) {
+      std::string known;
+      for (const auto &a : def.attrs)
+        known += (known.empty() ? "" : ", ") + a.name;
+      error = "'" + def.name + "' has no attribute '" + name + "'" +
+              (known.empty() ? std::string(" (it takes none)") : " (known: " + known + ")");
+      return false;
+    }
+    AttrKind kind = value.kind();
+    if (kind != spec->kind && !(spec->kind == AttrKind::Float && kind == AttrKind::Int)) {
+      error = "attribute '" + name + "' of '" + def.name + "' must be a " +
+              attrKindName(spec->kind) + ", found " + value.str();
+      return false;
+    }
+    if (spec->kind == AttrKind::IntList && spec->listLength &&
+        (int)value.asInts().size() != spec->listLength) {
+      error = "attribute '" + name + "' of '" + def.name + "' must have " +
+              std::to_string(spec->listLength) + " elements, found " + value.str();
+      return false;
+    }
+  }
+  AttrMap ordered;
+  for (const AttrSpec &spec : def.attrs) {
+    const Attribute *given = attrs.find(spec.name);
+    if (given) {
+      if (spec.kind == AttrKind::Float && given->kind() == AttrKind::Int)
+        ordered.set(spec.name, Attribute::ofFloat((double)given->asInt()));
+      else
+        ordered.set(spec.name, *given);
+    } else if (spec.defaultValue) {
+      ordered.set(spec.name, *spec.defaultValue);
+    } else {
+      error = "'" + def.name + "' requires attribute '" + spec.name + "'";
+      return false;
+    }
+  }
+  attrs = std::move(ordered);
+  return true;
+}
+
+bool checkOperands(const Op &op, std::string &error) {
+  const OpDef &def = op.def();
+  for (size_t i = 0; i < def.operands.size(); ++i) {
+    const OperandSpec &spec = def.operands[i];
+    const Value *v = op.operand(i);
+    if (!v) {
+      if (!spec.optional) {
+        error = "'" + def.name + "' requires operand '" + spec.name + "'";
+        return false;
+      }
+      continue;
+    }
+    if (spec.isWeight && !v->isWeight()) {
+      error = "operand '" + spec.name + "' of '" + def.name + "' must be a weight (@name), found %" +
+              v->name();
+      return false;
+    }
+    if (!spec.isWeight && v->isWeight()) {
+      error = "operand '" + spec.name + "' of '" + def.name +
+              "' must be an activation (%name), found @" + v->name();
+      return false;
+    }
+  }
+  return true;
+}
+
+bool verifyGraph(const Graph &graph, DiagnosticEngine &diags) {
+  unsigned before = diags.errorCount();
+  std::set<const Value *> defined;
+  std::set<std::string> names;
+  for (const Value *in : graph.inputs()) {
+    defined.insert(in);
+    if (!names.insert(in->name()).second)
+      diags.error(in->loc(), "value '%" + in->name() + "' is defined twice");
+  }
+  std::set<std::string> weightNames;
+  for (const Value *w : graph.weights()) {
+    defined.insert(w);
+    if (!weightNames.insert(w->name()).second)
+      diags.error(w->loc(), "weight '@" + w->name() + "' is declared twice");
+    if (!w->type().isStatic())
+      diags.error(w->loc(), "weight '@" + w->name() + "' must have a static shape, found " +
+                                w->type().str());
+    if (w->data() && w->data()->shape != w->type().concreteShape(0))
+      diags.error(w->loc(), "weight '@" + w->name() + "' is declared " + w->type().str() +
+                                " but holds data of shape " + shapeStr(w->data()->shape));
+  }
+  for (const Op *op : graph.ops()) {
+    const std::string &result = op->result()->name();
+    if (!names.insert(result).second)
+      diags.error(op->loc(), "value '%" + result + "' is defined twice");
+    bool operandsOk = true;
+    for (const Value *v : op->operands())
+      if (v && !defined.count(v)) {
+        diags.error(op->loc(), "'%" + result + "' uses '%" + v->name() +
+                                   "' before it is defined");
+        operandsOk = false;
+      }
+    std::string error;
+    if (operandsOk && !checkOperands(*op, error)) {
+      diags.error(op->loc(), error);
+      operandsOk = false;
+    }
+    AttrMap attrs = op->attrs();
+    if (!normalizeAttrs(op->def(), attrs, error)) {
+      diags.error(op->loc(), error);
+      operandsOk = false;
+    }
+    if (operandsOk) {
+      auto inferred = op->def().inferType(*op, error);
+      if (!inferred)
+        diags.error(op->loc(), "'" + op->kindName() + "': " + error);
+      else if (*inferred != op->result()->type())
+        diags.error(op->loc(), "'%" + result + "' is declared " + op->result()->type().str() +
+                                   " but '" + op->kindName() + "' computes " + inferred->str());
+    }
+    defined.insert(op->result());
+  }
+  if (graph.outputs().empty())
+    diags.error(llvm::StringRef(graph.name()), "graph has no outputs");
+  for (const Value *out : graph.outputs())
+    if (!defined.count(out))
+      diags.error(out->loc(), "output '%" + out->name() + "' is not defined");
+  return diags.errorCount() == before;
+}
+
+} // namespace netc
