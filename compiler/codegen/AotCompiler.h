@@ -1,0 +1,30 @@
+// Ahead-of-time compilation of a graph into `<name>.h` + `lib<name>.a` (and
+// optionally `lib<name>.so`) with the weights embedded.
+#pragma once
+
+#include "ir/Diagnostics.h"
+
+#include <string>
+#include <vector>
+
+namespace netc {
+class Graph;
+
+struct AotOptions {
+  std::string outputDir;
+  std::string target = "host";
+  /// C symbol prefix; defaults to the graph name.
+  std::string prefix;
+  /// Extra artifacts: "ir", "stmt", "llvm", "asm", "c" (the generated glue).
+  std::vector<std::string> emit;
+  bool sharedLibrary = false;
+  /// Shown in the generated header.
+  std::string sourceName;
+};
+
+/// The artifact kinds `--emit` accepts.
+const std::vector<std::string> &aotEmitKinds();
+
+bool compileAot(const Graph &graph, const AotOptions &options, DiagnosticEngine &diags);
+
+} // namespace netc

@@ -1,0 +1,52 @@
+// What an op's Halide lowering receives. Only op definitions and the kernel builder
+// include this header (it pulls in Halide.h).
+//
+// Convention: a tensor of rank r is a Halide Func of r arguments in reverse order,
+// so Halide's first (innermost, unit-stride) argument is the last dim of the
+// row-major tensor: an NCHW image is f(x, y, c, n).
+#pragma once
+
+#include "ir/Type.h"
+
+#include <Halide.h>
+
+#include <vector>
+
+namespace netc {
+
+class Op;
+
+struct LowerContext {
+  Halide::Target target;
+  /// One Func per op operand (activations and weights, in operand order); an
+  /// undefined Func for an absent optional operand.
+  std::vector<Halide::Func> operands;
+  std::vector<TensorType> operandTypes;
+  /// True when the op's result is the kernel's output and the op should apply its
+  /// own schedule; false when it is being inlined into a consumer.
+  bool schedule = true;
+  /// Shape of the result (symbolic batch kept symbolic).
+  TensorType resultType;
+
+  /// Floats per vector register on the target (16 on AVX-512, 8 on AVX2, 4 on SSE/NEON).
+  int vectorWidth() const { return target.natural_vector_size<float>(); }
+  bool hasOperand(size_t i) const { return i < operands.size() && operands[i].defined(); }
+};
+
+/// Halide vars for a rank-r tensor, in Halide (innermost-first) order.
+std::vector<Halide::Var> halideVars(size_t rank);
+/// The Halide argument list for `vars` as Exprs.
+std::vector<Halide::Expr> asExprs(const std::vector<Halide::Var> &vars);
+/// Halide dim index of row-major dim `axis` in a rank-r tensor.
+inline int halideDim(int axis, size_t rank) { return (int)rank - 1 - axis; }
+
+/// Vectorize the innermost dim and parallelize the outer ones of a pure root Func
+/// (elementwise ops and other simple ops). `extents` are the static sizes in Halide
+/// order (-1 for the symbolic batch dim).
+void scheduleSimpleLoopNest(Halide::Func f, const std::vector<Halide::Var> &vars,
+                            const std::vector<int64_t> &extents, const LowerContext &ctx);
+
+/// Static sizes of a type in Halide order, -1 for symbolic dims.
+std::vector<int64_t> halideExtents(const TensorType &type);
+
+} // namespace netc

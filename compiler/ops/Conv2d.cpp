@@ -1,0 +1,221 @@
+// conv2d: 2-D convolution over NCHW input with OIHW weights (PyTorch's layout),
+// stride, padding [top,left,bottom,right], dilation, groups and optional bias.
+#include "compiler/lower/LowerContext.h"
+#include "compiler/ops/OpHelpers.h"
+
+#include <algorithm>
+
+namespace netc {
+namespace {
+
+struct ConvParams {
+  int64_t strideY, strideX, padTop, padLeft, padBottom, padRight, dilY, dilX, groups;
+  explicit ConvParams(const AttrMap &a) {
+    const auto &s = a.getInts("stride"), &p = a.getInts("pad"), &d = a.getInts("dilation");
+    strideY = s[0], strideX = s[1];
+    padTop = p[0], padLeft = p[1], padBottom = p[2], padRight = p[3];
+    dilY = d[0], dilX = d[1];
+    groups = a.getInt("groups");
+  }
+};
+
+std::optional<TensorType> inferConv2d(const Op &op, std::string &error) {
+  const TensorType &in = operandType(op, 0), &w = operandType(op, 1);
+  if (!expectRank(in, 4, "input", "N,C,H,W", error) ||
+      !expectRank(w, 4, "weight '" + op.operand(1)->name() + "'", "O,I,KH,KW", error))
+    return std::nullopt;
+  ConvParams p(op.attrs());
+  for (int64_t v : op.attrs().getInts("stride"))
+    if (v <= 0)
+      return error = "stride must be positive, found " + op.attrs().find("stride")->str(),
+             std::nullopt;
+  for (int64_t v : op.attrs().getInts("dilation"))
+    if (v <= 0)
+      return error = "dilation must be positive, found " + op.attrs().find("dilation")->str(),
+             std::nullopt;
+  for (int64_t v : op.attrs().getInts("pad"))
+    if (v < 0)
+      return error = "padding must not be negative, found " + op.attrs().find("pad")->str(),
+             std::nullopt;
+  if (p.groups <= 0)
+    return error = "groups must be positive, found " + std::to_string(p.groups), std::nullopt;
+  if (!in.dim(1).isStatic() || !in.dim(2).isStatic() || !in.dim(3).isStatic())
+    return error = "input must have static C, H, W, found " + in.shapeStr(), std::nullopt;
+  int64_t channels = in.dim(1).size, outChannels = w.dim(0).size;
+  if (channels % p.groups != 0)
+    return error = "input has " + std::to_string(channels) + " channels, not divisible by " +
+                   std::to_string(p.groups) + " groups",
+           std::nullopt;
+  if (outChannels % p.groups != 0)
+    return error = describeOperand(op, 1) + " has " + std::to_string(outChannels) +
+                   " output channels, not divisible by " + std::to_string(p.groups) + " groups",
+           std::nullopt;
+  if (w.dim(1).size * p.groups != channels)
+    return error = "input " + in.shapeStr() + " has " + std::to_string(channels) +
+                   " channels but " + describeOperand(op, 1) + " expects " +
+                   std::to_string(w.dim(1).size * p.groups) +
+                   (p.groups > 1 ? " (" + std::to_string(w.dim(1).size) + " per group × " +
+                                       std::to_string(p.groups) + " groups)"
+                                 : std::string()),
+           std::nullopt;
+  if (op.operand(2)) {
+    const TensorType &b = operandType(op, 2);
+    if (b.rank() != 1 || b.dim(0).size != outChannels)
+      return error = describeOperand(op, 2) + " does not match the " +
+                     std::to_string(outChannels) + " output channels (expected [" +
+                     std::to_string(outChannels) + "])",
+             std::nullopt;
+  }
+  int64_t kh = w.dim(2).size, kw = w.dim(3).size;
+  int64_t oh = slidingOutputSize(in.dim(2).size, kh, p.strideY, p.padTop, p.padBottom, p.dilY);
+  int64_t ow = slidingOutputSize(in.dim(3).size, kw, p.strideX, p.padLeft, p.padRight, p.dilX);
+  if (oh <= 0 || ow <= 0)
+    return error = "the " + std::to_string(kh) + "x" + std::to_string(kw) +
+                   " kernel (dilation " + op.attrs().find("dilation")->str() +
+                   ") does not fit the input " + in.shapeStr() + " with padding " +
+                   op.attrs().find("pad")->str(),
+           std::nullopt;
+  return TensorType(in.dtype, {in.dim(0), Dim::of(outChannels), Dim::of(oh), Dim::of(ow)});
+}
+
+bool buildConv2d(const DslCall &call, DslLowering &out, std::string &error) {
+  const TensorType &in = call.inputTypes[0];
+  if (!expectRank(in, 4, "input", "N,C,H,W", error))
+    return false;
+  int64_t outChannels = call.args.getInt("out_channels");
+  int64_t groups = call.args.getInt("groups");
+  const auto &kernel = call.args.getInts("kernel");
+  if (outChannels <= 0)
+    return error = "out_channels must be positive, found " + std::to_string(outChannels), false;
+  if (groups <= 0 || in.dim(1).size % groups != 0)
+    return error = "input has " + in.dim(1).str() + " channels, not divisible by groups=" +
+                   std::to_string(groups),
+           false;
+  if (kernel[0] <= 0 || kernel[1] <= 0)
+    return error = "kernel sizes must be positive, found " + call.args.find("kernel")->str(),
+           false;
+  out.attrs.set("stride", *call.args.find("stride"));
+  out.attrs.set("pad", *call.args.find("pad"));
+  out.attrs.set("dilation", *call.args.find("dilation"));
+  out.attrs.set("groups", Attribute::ofInt(groups));
+  out.weights.push_back({"weight", TensorType(DType::F32, {Dim::of(outChannels),
+                                                           Dim::of(in.dim(1).size / groups),
+                                                           Dim::of(kernel[0]),
+                                                           Dim::of(kernel[1])})});
+  if (call.args.getBool("bias"))
+    out.weights.push_back({"bias", TensorType(DType::F32, {Dim::of(outChannels)})});
+  return true;
+}
+
+void referenceConv2d(const Op &op, const std::vector<const Tensor *> &in, Tensor &out) {
+  const Tensor &x = *in[0], &w = *in[1];
+  const Tensor *b = in[2];
+  ConvParams p(op.attrs());
+  int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
+  int64_t O = w.shape[0], CG = w.shape[1], KH = w.shape[2], KW = w.shape[3];
+  int64_t OH = out.shape[2], OW = out.shape[3], OG = O / p.groups;
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t o = 0; o < O; ++o) {
+      int64_t g = o / OG;
+      for (int64_t oy = 0; oy < OH; ++oy)
+        for (int64_t ox = 0; ox < OW; ++ox) {
+          double acc = b ? b->data[o] : 0.0;
+          for (int64_t ci = 0; ci < CG; ++ci)
+            for (int64_t ky = 0; ky < KH; ++ky)
+              for (int64_t kx = 0; kx < KW; ++kx) {
+                int64_t iy = oy * p.strideY + ky * p.dilY - p.padTop;
+                int64_t ix = ox * p.strideX + kx * p.dilX - p.padLeft;
+                if (iy < 0 || iy >= H || ix < 0 || ix >= W)
+                  continue;
+                int64_t c = g * CG + ci;
+                acc += (double)x.data[((n * C + c) * H + iy) * W + ix] *
+                       w.data[((o * CG + ci) * KH + ky) * KW + kx];
+              }
+          out.data[((n * O + o) * OH + oy) * OW + ox] = (float)acc;
+        }
+    }
+}
+
+Halide::Func lowerConv2d(LowerContext &ctx, const Op &op) {
+  using namespace Halide;
+  ConvParams p(op.attrs());
+  const TensorType &inType = ctx.operandTypes[0], &wType = ctx.operandTypes[1];
+  const int C = (int)inType.dim(1).size, H = (int)inType.dim(2).size, W = (int)inType.dim(3).size;
+  const int O = (int)wType.dim(0).size, CG = (int)wType.dim(1).size;
+  const int KH = (int)wType.dim(2).size, KW = (int)wType.dim(3).size;
+  const int OW = (int)ctx.resultType.dim(3).size;
+  const int OG = O / (int)p.groups;
+  (void)C;
+
+  Var x("x"), y("y"), c("c"), n("n");
+  Func input = ctx.operands[0], weight = ctx.operands[1];
+  bool padded = p.padTop || p.padLeft || p.padBottom || p.padRight;
+  Func source("conv_input");
+  if (padded)
+    source = BoundaryConditions::constant_exterior(input, 0.0f, {{0, W}, {0, H}});
+  else
+    source = input;
+
+  RDom r(0, KW, 0, KH, 0, CG, "r");
+  Expr channel = p.groups == 1 ? r.z : (c / OG) * CG + r.z;
+  Func conv("conv2d");
+  conv(x, y, c, n) = ctx.hasOperand(2) ? ctx.operands[2](c) : Expr(0.0f);
+  conv(x, y, c, n) += weight(r.x, r.y, r.z, c) *
+                      source(x * (int)p.strideX + r.x * (int)p.dilX - (int)p.padLeft,
+                             y * (int)p.strideY + r.y * (int)p.dilY - (int)p.padTop, channel, n);
+  if (!ctx.schedule)
+    return conv;
+
+  // Register tile: one vector of output columns × `channelBlock` output channels,
+  // accumulated over the whole reduction before it is stored.
+  const int vw = std::min(ctx.vectorWidth(), OW);
+  const int channelBlock = std::min(O, 4);
+  Func out("conv2d_out");
+  out(x, y, c, n) = conv(x, y, c, n);
+  Var xo("xo"), xi("xi"), co("co"), ci("ci"), rows("rows"), tasks("tasks");
+  out.split(x, xo, xi, vw, TailStrategy::ShiftInwards)
+      .split(c, co, ci, channelBlock, TailStrategy::ShiftInwards)
+      .reorder(xi, ci, xo, y, co, n)
+      .fuse(y, co, rows)
+      .fuse(rows, n, tasks)
+      .parallel(tasks)
+      .vectorize(xi)
+      .unroll(ci);
+  conv.compute_at(out, xo).vectorize(x, vw).unroll(c, channelBlock);
+  conv.update().reorder(x, c, r.x, r.y, r.z).vectorize(x, vw).unroll(c, channelBlock);
+  if (padded) {
+    // Materialize the zero-bordered input rows a task needs, so the inner loop
+    // reads plain vectors instead of bounds-checked gathers.
+    source.compute_at(out, tasks)
+        .vectorize(source.args()[0], ctx.vectorWidth(), TailStrategy::GuardWithIf);
+  }
+  return out;
+}
+
+} // namespace
+
+void registerConv2dOp() {
+  OpDef def;
+  def.name = "conv2d";
+  def.dslNames = {"conv2d", "conv"};
+  def.summary = "2-D convolution (NCHW input, OIHW weight, optional bias)";
+  def.operands = {{"input", false, false}, {"weight", true, false}, {"bias", true, true}};
+  def.attrs = {{"stride", AttrKind::IntList, Attribute::ofInts({1, 1}), 2},
+               {"pad", AttrKind::IntList, Attribute::ofInts({0, 0, 0, 0}), 4},
+               {"dilation", AttrKind::IntList, Attribute::ofInts({1, 1}), 2},
+               {"groups", AttrKind::Int, Attribute::ofInt(1), 0}};
+  def.dslParams = {{"out_channels", AttrKind::Int, std::nullopt, 0},
+                   {"kernel", AttrKind::IntList, std::nullopt, 2},
+                   {"stride", AttrKind::IntList, Attribute::ofInts({1, 1}), 2},
+                   {"pad", AttrKind::IntList, Attribute::ofInts({0, 0, 0, 0}), 4},
+                   {"dilation", AttrKind::IntList, Attribute::ofInts({1, 1}), 2},
+                   {"groups", AttrKind::Int, Attribute::ofInt(1), 0},
+                   {"bias", AttrKind::Bool, Attribute::ofBool(true), 0}};
+  def.inferType = inferConv2d;
+  def.buildFromDsl = buildConv2d;
+  def.reference = referenceConv2d;
+  def.lower = lowerConv2d;
+  OpRegistry::get().add(std::move(def));
+}
+
+} // namespace netc

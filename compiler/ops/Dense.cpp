@@ -1,0 +1,124 @@
+// dense: fully connected layer y = x Wᵀ + b with x [N, in], W [out, in] (PyTorch's
+// nn.Linear layout) and optional b [out].
+#include "compiler/lower/LowerContext.h"
+#include "compiler/ops/OpHelpers.h"
+
+#include <algorithm>
+
+namespace netc {
+namespace {
+
+std::optional<TensorType> inferDense(const Op &op, std::string &error) {
+  const TensorType &in = operandType(op, 0), &w = operandType(op, 1);
+  if (!expectRank(in, 2, "input", "N,features; use flatten() on images", error) ||
+      !expectRank(w, 2, "weight '" + op.operand(1)->name() + "'", "out,in", error))
+    return std::nullopt;
+  if (!in.dim(1).isStatic())
+    return error = "input must have a static feature count, found " + in.shapeStr(),
+           std::nullopt;
+  int64_t features = in.dim(1).size, units = w.dim(0).size;
+  if (w.dim(1).size != features)
+    return error = "input has " + std::to_string(features) + " features but " +
+                   describeOperand(op, 1) + " expects " + std::to_string(w.dim(1).size) +
+                   " (shape [" + std::to_string(units) + "," + std::to_string(features) +
+                   "] would fit)",
+           std::nullopt;
+  if (op.operand(2)) {
+    const TensorType &b = operandType(op, 2);
+    if (b.rank() != 1 || b.dim(0).size != units)
+      return error = describeOperand(op, 2) + " does not match the " + std::to_string(units) +
+                     " outputs (expected [" + std::to_string(units) + "])",
+             std::nullopt;
+  }
+  return TensorType(in.dtype, {in.dim(0), Dim::of(units)});
+}
+
+bool buildDense(const DslCall &call, DslLowering &out, std::string &error) {
+  const TensorType &in = call.inputTypes[0];
+  if (!expectRank(in, 2, "input", "N,features; use flatten() on images", error))
+    return false;
+  int64_t units = call.args.getInt("units");
+  if (units <= 0)
+    return error = "units must be positive, found " + std::to_string(units), false;
+  out.weights.push_back(
+      {"weight", TensorType(DType::F32, {Dim::of(units), Dim::of(in.dim(1).size)})});
+  if (call.args.getBool("bias"))
+    out.weights.push_back({"bias", TensorType(DType::F32, {Dim::of(units)})});
+  return true;
+}
+
+void referenceDense(const Op &, const std::vector<const Tensor *> &in, Tensor &out) {
+  const Tensor &x = *in[0], &w = *in[1];
+  const Tensor *b = in[2];
+  int64_t N = x.shape[0], K = x.shape[1], M = w.shape[0];
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t m = 0; m < M; ++m) {
+      double acc = b ? b->data[m] : 0.0;
+      for (int64_t k = 0; k < K; ++k)
+        acc += (double)x.data[n * K + k] * w.data[m * K + k];
+      out.data[n * M + m] = (float)acc;
+    }
+}
+
+Halide::Func lowerDense(LowerContext &ctx, const Op &op) {
+  using namespace Halide;
+  const int K = (int)ctx.operandTypes[0].dim(1).size;
+  const int M = (int)ctx.operandTypes[1].dim(0).size;
+  Func x = ctx.operands[0], w = ctx.operands[1];
+  Var j("j"), n("n"), lane("lane");
+
+  // Weight rows are contiguous along k, so the dot products are vectorized along
+  // k: `lanes` partial sums (several vector accumulators to hide FMA latency),
+  // reduced horizontally at the end, plus a scalar tail when K is not a multiple.
+  const int vw = ctx.vectorWidth();
+  const int lanes = K >= 4 * vw ? 4 * vw : (K >= vw ? vw : 0);
+  const int vectorK = lanes ? K / lanes * lanes : 0;
+
+  Expr total = ctx.hasOperand(2) ? ctx.operands[2](j) : Expr(0.0f);
+  Func partial("dense_partial");
+  if (lanes) {
+    RDom rk(0, vectorK / lanes, "rk");
+    partial(lane, j, n) = 0.0f;
+    partial(lane, j, n) += w(rk * lanes + lane, j) * x(rk * lanes + lane, n);
+    RDom rl(0, lanes, "rl");
+    total += sum(partial(rl, j, n));
+  }
+  if (vectorK < K) {
+    RDom rt(vectorK, K - vectorK, "rt");
+    total += sum(w(rt, j) * x(rt, n));
+  }
+  Func out("dense");
+  out(j, n) = total;
+  if (!ctx.schedule)
+    return out;
+
+  // Batch inner so each weight row is reused from cache by every batch item;
+  // parallel over blocks of output units (batch 1 uses every core too).
+  Var jo("jo"), ji("ji");
+  const int unitsPerTask = std::max(1, std::min(M, 16));
+  out.reorder(n, j).split(j, jo, ji, unitsPerTask, TailStrategy::GuardWithIf).parallel(jo);
+  if (lanes) {
+    partial.compute_at(out, n).vectorize(lane, vw);
+    partial.update().vectorize(lane, vw);
+  }
+  return out;
+}
+
+} // namespace
+
+void registerDenseOp() {
+  OpDef def;
+  def.name = "dense";
+  def.dslNames = {"dense", "linear", "fc"};
+  def.summary = "fully connected layer: y = x Wᵀ + b, W is [out, in]";
+  def.operands = {{"input", false, false}, {"weight", true, false}, {"bias", true, true}};
+  def.dslParams = {{"units", AttrKind::Int, std::nullopt, 0},
+                   {"bias", AttrKind::Bool, Attribute::ofBool(true), 0}};
+  def.inferType = inferDense;
+  def.buildFromDsl = buildDense;
+  def.reference = referenceDense;
+  def.lower = lowerDense;
+  OpRegistry::get().add(std::move(def));
+}
+
+} // namespace netc

@@ -1,0 +1,176 @@
+// maxpool2d and avgpool2d over NCHW input: kernel, stride, padding
+// [top,left,bottom,right], ceil_mode, and for avgpool count_include_pad, with
+// PyTorch/ONNX semantics (windows never start in the end padding; with ceil_mode
+// the part of a window beyond the end padding is not counted).
+#include "compiler/lower/LowerContext.h"
+#include "compiler/ops/OpHelpers.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace netc {
+namespace {
+
+enum class PoolKind { Max, Avg };
+
+struct PoolParams {
+  int64_t kh, kw, sy, sx, pt, pl, pb, pr;
+  bool ceilMode, countIncludePad;
+  explicit PoolParams(const AttrMap &a) {
+    const auto &k = a.getInts("kernel"), &s = a.getInts("stride"), &p = a.getInts("pad");
+    kh = k[0], kw = k[1], sy = s[0], sx = s[1];
+    pt = p[0], pl = p[1], pb = p[2], pr = p[3];
+    ceilMode = a.getBool("ceil_mode");
+    const Attribute *cip = a.find("count_include_pad");
+    countIncludePad = cip && cip->asBool();
+  }
+};
+
+std::optional<TensorType> inferPool(const Op &op, std::string &error) {
+  const TensorType &in = operandType(op, 0);
+  const std::string name = op.kindName();
+  if (!expectRank(in, 4, "input", "N,C,H,W", error))
+    return std::nullopt;
+  PoolParams p(op.attrs());
+  if (p.kh <= 0 || p.kw <= 0 || p.sy <= 0 || p.sx <= 0)
+    return error = "kernel and stride must be positive, found kernel=" +
+                   op.attrs().find("kernel")->str() + " stride=" +
+                   op.attrs().find("stride")->str(),
+           std::nullopt;
+  if (p.pt < 0 || p.pl < 0 || p.pb < 0 || p.pr < 0)
+    return error = "padding must not be negative", std::nullopt;
+  if (p.pt * 2 > p.kh || p.pb * 2 > p.kh || p.pl * 2 > p.kw || p.pr * 2 > p.kw)
+    return error = "padding " + op.attrs().find("pad")->str() +
+                   " must be at most half the kernel " + op.attrs().find("kernel")->str(),
+           std::nullopt;
+  int64_t oh = slidingOutputSize(in.dim(2).size, p.kh, p.sy, p.pt, p.pb, 1, p.ceilMode);
+  int64_t ow = slidingOutputSize(in.dim(3).size, p.kw, p.sx, p.pl, p.pr, 1, p.ceilMode);
+  if (oh <= 0 || ow <= 0)
+    return error = "the " + std::to_string(p.kh) + "x" + std::to_string(p.kw) +
+                   " pooling window does not fit the input " + in.shapeStr(),
+           std::nullopt;
+  return TensorType(in.dtype, {in.dim(0), in.dim(1), Dim::of(oh), Dim::of(ow)});
+}
+
+bool buildPool(const DslCall &call, DslLowering &out, std::string &error) {
+  const auto &kernel = call.args.getInts("kernel");
+  out.attrs.set("kernel", Attribute::ofInts(kernel));
+  out.attrs.set("stride", Attribute::ofInts(orDefault(call.args.getInts("stride"), kernel)));
+  out.attrs.set("pad", *call.args.find("pad"));
+  out.attrs.set("ceil_mode", *call.args.find("ceil_mode"));
+  if (const Attribute *cip = call.args.find("count_include_pad"))
+    out.attrs.set("count_include_pad", *cip);
+  return true;
+}
+
+/// [begin, end) of a window along one dim, clipped like PyTorch: `paddedEnd` bounds
+/// the window by the end padding, the clipped range bounds it by the input.
+struct Window {
+  int64_t begin, end, paddedSize;
+};
+Window window(int64_t o, int64_t stride, int64_t padBegin, int64_t kernel, int64_t size,
+              int64_t padEnd) {
+  int64_t begin = o * stride - padBegin;
+  int64_t paddedEnd = std::min(begin + kernel, size + padEnd);
+  return {std::max<int64_t>(begin, 0), std::min(paddedEnd, size), paddedEnd - begin};
+}
+
+template <PoolKind kind>
+void referencePool(const Op &op, const std::vector<const Tensor *> &in, Tensor &out) {
+  const Tensor &x = *in[0];
+  PoolParams p(op.attrs());
+  int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
+  int64_t OH = out.shape[2], OW = out.shape[3];
+  for (int64_t nc = 0; nc < N * C; ++nc)
+    for (int64_t oy = 0; oy < OH; ++oy)
+      for (int64_t ox = 0; ox < OW; ++ox) {
+        Window wy = window(oy, p.sy, p.pt, p.kh, H, p.pb);
+        Window wx = window(ox, p.sx, p.pl, p.kw, W, p.pr);
+        double acc = kind == PoolKind::Max ? -std::numeric_limits<double>::infinity() : 0.0;
+        for (int64_t iy = wy.begin; iy < wy.end; ++iy)
+          for (int64_t ix = wx.begin; ix < wx.end; ++ix) {
+            double v = x.data[(nc * H + iy) * W + ix];
+            acc = kind == PoolKind::Max ? std::max(acc, v) : acc + v;
+          }
+        if (kind == PoolKind::Avg) {
+          int64_t count = p.countIncludePad ? wy.paddedSize * wx.paddedSize
+                                            : (wy.end - wy.begin) * (wx.end - wx.begin);
+          acc /= (double)count;
+        }
+        out.data[(nc * OH + oy) * OW + ox] = (float)acc;
+      }
+}
+
+template <PoolKind kind>
+Halide::Func lowerPool(LowerContext &ctx, const Op &op) {
+  using namespace Halide;
+  PoolParams p(op.attrs());
+  const TensorType &inType = ctx.operandTypes[0];
+  const int H = (int)inType.dim(2).size, W = (int)inType.dim(3).size;
+  Var x("x"), y("y"), c("c"), n("n");
+  // Reading the input through a clamp keeps every load in bounds (windows of a
+  // ceil-mode pool may hang over the edge); out-of-range taps are then excluded
+  // by the select, which the compiler hoists out of interior windows.
+  Func input = ctx.operands[0];
+  RDom r(0, (int)p.kw, 0, (int)p.kh, "r");
+  Expr ix = x * (int)p.sx - (int)p.pl + r.x, iy = y * (int)p.sy - (int)p.pt + r.y;
+  Expr inside = ix >= 0 && ix < W && iy >= 0 && iy < H;
+  Expr value = input(clamp(ix, 0, W - 1), clamp(iy, 0, H - 1), c, n);
+  bool needsGuard = p.pt || p.pl || p.pb || p.pr || p.ceilMode;
+  Func out(kind == PoolKind::Max ? "maxpool2d" : "avgpool2d");
+  if (kind == PoolKind::Max) {
+    out(x, y, c, n) = needsGuard ? maximum(select(inside, value, Float(32).min()))
+                                 : maximum(input(ix, iy, c, n));
+  } else {
+    Expr total = needsGuard ? sum(select(inside, value, 0.0f)) : sum(input(ix, iy, c, n));
+    Expr y0 = y * (int)p.sy - (int)p.pt, x0 = x * (int)p.sx - (int)p.pl;
+    Expr yEnd = min(y0 + (int)p.kh, H + (int)p.pb), xEnd = min(x0 + (int)p.kw, W + (int)p.pr);
+    Expr count = p.countIncludePad
+                     ? (yEnd - y0) * (xEnd - x0)
+                     : (min(yEnd, H) - max(y0, 0)) * (min(xEnd, W) - max(x0, 0));
+    out(x, y, c, n) = needsGuard ? total / cast<float>(count)
+                                 : total * (1.0f / float(p.kh * p.kw));
+  }
+  if (ctx.schedule)
+    scheduleSimpleLoopNest(out, {x, y, c, n}, halideExtents(ctx.resultType), ctx);
+  return out;
+}
+
+void registerPool(const std::string &name, PoolKind kind) {
+  OpDef def;
+  def.name = name;
+  def.dslNames = {name, kind == PoolKind::Max ? "maxpool" : "avgpool"};
+  def.summary = kind == PoolKind::Max ? "2-D max pooling" : "2-D average pooling";
+  def.operands = {{"input", false, false}};
+  def.attrs = {{"kernel", AttrKind::IntList, std::nullopt, 2},
+               {"stride", AttrKind::IntList, std::nullopt, 2},
+               {"pad", AttrKind::IntList, Attribute::ofInts({0, 0, 0, 0}), 4},
+               {"ceil_mode", AttrKind::Bool, Attribute::ofBool(false), 0}};
+  def.dslParams = {{"kernel", AttrKind::IntList, std::nullopt, 2},
+                   {"stride", AttrKind::IntList, Attribute::ofInts({}), 2},
+                   {"pad", AttrKind::IntList, Attribute::ofInts({0, 0, 0, 0}), 4},
+                   {"ceil_mode", AttrKind::Bool, Attribute::ofBool(false), 0}};
+  if (kind == PoolKind::Avg) {
+    def.attrs.push_back({"count_include_pad", AttrKind::Bool, Attribute::ofBool(true), 0});
+    def.dslParams.push_back({"count_include_pad", AttrKind::Bool, Attribute::ofBool(true), 0});
+  }
+  def.inferType = inferPool;
+  def.buildFromDsl = buildPool;
+  if (kind == PoolKind::Max) {
+    def.reference = referencePool<PoolKind::Max>;
+    def.lower = lowerPool<PoolKind::Max>;
+  } else {
+    def.reference = referencePool<PoolKind::Avg>;
+    def.lower = lowerPool<PoolKind::Avg>;
+  }
+  OpRegistry::get().add(std::move(def));
+}
+
+} // namespace
+
+void registerPoolOps() {
+  registerPool("maxpool2d", PoolKind::Max);
+  registerPool("avgpool2d", PoolKind::Avg);
+}
+
+} // namespace netc

@@ -1,0 +1,52 @@
+// Graph passes, registered by name so `netc-opt --pass=NAME` and the compile
+// pipeline can run any of them alone or in sequence.
+#pragma once
+
+#include "ir/Diagnostics.h"
+
+#include <llvm/Support/raw_ostream.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace netc {
+class Graph;
+
+struct PassInfo {
+  std::string name;
+  std::string description;
+  /// Transforms the graph in place; returns false after reporting errors.
+  std::function<bool(Graph &, DiagnosticEngine &)> run;
+};
+
+class PassRegistry {
+public:
+  static PassRegistry &get();
+  void add(PassInfo pass);
+  const PassInfo *lookup(const std::string &name) const;
+  const std::vector<PassInfo> &all() const { return passes_; }
+
+private:
+  std::vector<PassInfo> passes_;
+};
+
+/// Registers netc's passes. Idempotent.
+void registerBuiltinPasses();
+
+struct PassPipelineOptions {
+  bool printIrAfterAll = false; // like LLVM's -print-after-all
+  bool timePasses = false;      // like LLVM's -time-passes
+  bool verifyEach = true;       // run the verifier after every pass
+};
+
+/// Runs `passes` in order. IR dumps go to `os`, timings to stderr.
+bool runPassPipeline(Graph &graph, const std::vector<std::string> &passes,
+                     const PassPipelineOptions &options, llvm::raw_ostream &os,
+                     DiagnosticEngine &diags);
+
+// Individual passes, callable directly.
+bool inferShapes(Graph &graph, DiagnosticEngine &diags);
+bool eliminateDeadCode(Graph &graph, DiagnosticEngine &diags);
+
+} // namespace netc
