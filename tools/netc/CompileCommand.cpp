@@ -1,0 +1,51 @@
+// netc compile: ahead-of-time compilation to <name>.h + lib<name>.a (+ .so).
+#include "Driver.h"
+#include "compiler/codegen/AotCompiler.h"
+
+#include <llvm/Support/Path.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <algorithm>
+
+namespace netc::driver {
+
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> model(cl::Positional, cl::desc("<model.nn|model.ir>"), cl::Required,
+                                  cl::sub(compileCommand));
+static cl::opt<std::string> outputDir("o", cl::desc("Output directory"), cl::value_desc("dir"),
+                                      cl::Required, cl::sub(compileCommand), cl::cat(category));
+static cl::opt<std::string> target("target",
+                                   cl::desc("Halide target: host (default), x86-64-linux-avx2, "
+                                            "x86-64-linux-avx512, arm-64-linux, ..."),
+                                   cl::init("host"), cl::sub(compileCommand), cl::cat(category));
+static cl::list<std::string> emit("emit",
+                                  cl::desc("Also write: ir, stmt (Halide), llvm, asm, c (entry point)"),
+                                  cl::CommaSeparated, cl::sub(compileCommand), cl::cat(category));
+static cl::opt<bool> shared("shared", cl::desc("Also build lib<name>.so"),
+                            cl::sub(compileCommand), cl::cat(category));
+static cl::opt<std::string> name("name",
+                                 cl::desc("C name prefix of the generated API (default: the model name)"),
+                                 cl::sub(compileCommand), cl::cat(category));
+
+int runCompile(DiagnosticEngine &diags) {
+  for (const std::string &kind : emit)
+    if (std::find(aotEmitKinds().begin(), aotEmitKinds().end(), kind) == aotEmitKinds().end()) {
+      diags.error(llvm::StringRef(), "unknown --emit kind '" + kind +
+                                         "' (known: ir, stmt, llvm, asm, c)");
+      return 1;
+    }
+  std::unique_ptr<Graph> graph = loadModelWithWeights(model, true, diags);
+  if (!graph)
+    return 1;
+  AotOptions options;
+  options.outputDir = outputDir;
+  options.target = target;
+  options.emit.assign(emit.begin(), emit.end());
+  options.sharedLibrary = shared;
+  options.prefix = name;
+  options.sourceName = llvm::sys::path::filename(model).str();
+  return compileAot(*graph, options, diags) ? 0 : 1;
+}
+
+} // namespace netc::driver

@@ -1,0 +1,64 @@
+#include "Driver.h"
+#include "frontends/ModelLoader.h"
+#include "frontends/weights/BindWeights.h"
+#include "frontends/weights/RandomWeights.h"
+#include "frontends/weights/WeightFile.h"
+
+namespace netc::driver {
+
+namespace cl = llvm::cl;
+
+cl::OptionCategory category("netc options");
+cl::SubCommand checkCommand("check", "Verify a model and print its layers and parameter counts");
+cl::SubCommand runCommand("run", "Run a model (JIT-compiled, or with --reference the "
+                                 "reference interpreter) and write its outputs");
+cl::SubCommand compileCommand("compile",
+                              "Compile a model to a C header and a native library");
+cl::SubCommand printIrCommand("print-ir", "Print a model's graph IR");
+cl::SubCommand opsCommand("ops", "List the layers (ops) netc knows");
+
+static cl::opt<std::string> weightsFile(
+    "weights", cl::desc("Weights to load (.safetensors or .npz, keyed like a PyTorch state_dict)"),
+    cl::value_desc("file"), cl::sub(checkCommand), cl::sub(runCommand), cl::sub(compileCommand),
+    cl::sub(printIrCommand), cl::cat(category));
+static cl::opt<uint64_t> randomWeights(
+    "random-weights", cl::desc("Use deterministic random weights from this seed"),
+    cl::value_desc("seed"), cl::sub(checkCommand), cl::sub(runCommand), cl::sub(compileCommand),
+    cl::sub(printIrCommand), cl::cat(category));
+
+std::unique_ptr<Graph> loadModelWithWeights(const std::string &path, bool needWeights,
+                                            DiagnosticEngine &diags) {
+  std::unique_ptr<Graph> graph = loadModel(path, diags);
+  if (!graph)
+    return nullptr;
+  if (!weightsFile.empty() && randomWeights.getNumOccurrences()) {
+    diags.error(llvm::StringRef(), "--weights and --random-weights are mutually exclusive");
+    return nullptr;
+  }
+  if (!weightsFile.empty()) {
+    std::map<std::string, Tensor> tensors;
+    if (!loadWeightFile(weightsFile, tensors, diags) ||
+        !bindWeights(*graph, tensors, weightsFile, diags))
+      return nullptr;
+  } else if (randomWeights.getNumOccurrences()) {
+    bindRandomWeights(*graph, randomWeights);
+  } else if (needWeights && !graph->weights().empty()) {
+    diags.error(llvm::StringRef(path),
+                "the model has " + std::to_string(graph->weights().size()) +
+                    " weight tensors; pass --weights FILE or --random-weights SEED");
+    return nullptr;
+  }
+  return graph;
+}
+
+std::string withThousands(int64_t n) {
+  std::string digits = std::to_string(n < 0 ? -n : n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0)
+      out += ',';
+    out += digits[i];
+  }
+  return (n < 0 ? "-" : "") + out;
+}
+
+} // namespace netc::driver

@@ -1,0 +1,33 @@
+// Pieces shared by netc's subcommands: the subcommands themselves, options that
+// several of them take, and loading a model with its weights.
+#pragma once
+
+#include "ir/Diagnostics.h"
+#include "ir/Graph.h"
+
+#include <llvm/Support/CommandLine.h>
+
+#include <memory>
+#include <string>
+
+namespace netc::driver {
+
+extern llvm::cl::OptionCategory category;
+extern llvm::cl::SubCommand checkCommand, runCommand, compileCommand, printIrCommand, opsCommand;
+
+/// Loads the model named on the command line and binds its weights from
+/// --weights or --random-weights. `needWeights`: error if neither was given and
+/// the model has weights.
+std::unique_ptr<Graph> loadModelWithWeights(const std::string &path, bool needWeights,
+                                            DiagnosticEngine &diags);
+
+/// "308,200"
+std::string withThousands(int64_t n);
+
+int runCheck(DiagnosticEngine &diags);
+int runRun(DiagnosticEngine &diags);
+int runCompile(DiagnosticEngine &diags);
+int runPrintIr(DiagnosticEngine &diags);
+int runOps();
+
+} // namespace netc::driver
