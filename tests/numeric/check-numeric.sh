@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs one model three ways — reference interpreter, JIT, and ahead-of-time
+# compiled shared library — on the same random weights and inputs, and checks
+# that the compiled outputs match the reference within the tolerances.
+#
+#   check-numeric.sh NETC AOT_RUN NPY_COMPARE WORKDIR MODEL [--batch N]...
+#                    [--rtol R] [--atol A] [--target T] [--no-aot]
+set -euo pipefail
+netc=$1 aot_run=$2 compare=$3 work=$4 model=$5
+shift 5
+batches=() rtol=1e-4 atol=1e-5 target=host aot=1
+while [ $# -gt 0 ]; do
+  case $1 in
+    --batch) batches+=("$2"); shift 2 ;;
+    --rtol) rtol=$2; shift 2 ;;
+    --atol) atol=$2; shift 2 ;;
+    --target) target=$2; shift 2 ;;
+    --no-aot) aot=0; shift ;;
+    *) echo "check-numeric: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+[ ${#batches[@]} -gt 0 ] || batches=(1)
+rm -rf "$work" && mkdir -p "$work"
+weights=(--random-weights 7)
+
+if [ $aot = 1 ]; then
+  "$netc" compile "$model" "${weights[@]}" --target "$target" --shared --name numeric_model \
+    -o "$work/aot"
+fi
+for b in "${batches[@]}"; do
+  echo "== batch $b"
+  "$netc" run "$model" "${weights[@]}" --random-input 11 --batch "$b" --reference --quiet \
+    --save-inputs "$work/in$b" --output-dir "$work/ref$b"
+  "$netc" run "$model" "${weights[@]}" --random-input 11 --batch "$b" --target "$target" \
+    --quiet --output-dir "$work/jit$b"
+  echo "-- jit vs reference"
+  "$compare" "$work/ref$b" "$work/jit$b" --rtol "$rtol" --atol "$atol"
+  if [ $aot = 1 ]; then
+    "$aot_run" "$work/aot/libnumeric_model.so" --name numeric_model --input-dir "$work/in$b" \
+      --output-dir "$work/aot$b"
+    echo "-- aot vs reference"
+    "$compare" "$work/ref$b" "$work/aot$b" --rtol "$rtol" --atol "$atol"
+  fi
+done
+echo "numeric check passed"

@@ -1,0 +1,98 @@
+// netc-aot-run: loads a model compiled with `netc compile --shared`, runs it on
+// .npy inputs and writes .npy outputs, so tests can compare ahead-of-time compiled
+// code with the reference interpreter and the JIT.
+//
+//   netc-aot-run libm.so --name m --input-dir IN --output-dir OUT
+#include "netc/runtime.h"
+
+#include <dlfcn.h>
+#include <sys/stat.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+static int usage() {
+  std::fprintf(stderr, "usage: netc-aot-run LIB.so --name PREFIX --input-dir DIR --output-dir DIR\n");
+  return 2;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2)
+    return usage();
+  std::string lib = argv[1], name, inputDir, outputDir;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    std::string flag = argv[i];
+    if (flag == "--name")
+      name = argv[i + 1];
+    else if (flag == "--input-dir")
+      inputDir = argv[i + 1];
+    else if (flag == "--output-dir")
+      outputDir = argv[i + 1];
+    else
+      return usage();
+  }
+  if (name.empty() || inputDir.empty() || outputDir.empty())
+    return usage();
+  void *handle = dlopen(lib.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle) {
+    std::fprintf(stderr, "netc-aot-run: error: %s\n", dlerror());
+    return 1;
+  }
+  using InfoFn = const netc_model_info *(*)();
+  auto info = reinterpret_cast<InfoFn>(dlsym(handle, (name + "_model_info").c_str()));
+  if (!info) {
+    std::fprintf(stderr, "netc-aot-run: error: %s has no %s_model_info\n", lib.c_str(), name.c_str());
+    return 1;
+  }
+  const netc_model_info *model = info();
+  std::vector<netc_tensor> inputs(model->num_inputs), outputs(model->num_outputs);
+  int64_t batch = 1;
+  for (int i = 0; i < model->num_inputs; ++i) {
+    std::string path = inputDir + "/" + model->inputs[i].name + ".npy";
+    if (netc_npy_read(path.c_str(), &inputs[i]) != NETC_OK) {
+      std::fprintf(stderr, "netc-aot-run: error: %s\n", netc_last_error());
+      return 1;
+    }
+    for (int d = 0; d < model->inputs[i].rank; ++d)
+      if (model->inputs[i].shape[d] < 0 && d < inputs[i].rank)
+        batch = inputs[i].shape[d];
+  }
+  std::vector<std::vector<float>> storage(model->num_outputs);
+  for (int o = 0; o < model->num_outputs; ++o) {
+    const netc_tensor_info &ti = model->outputs[o];
+    int64_t shape[NETC_MAX_RANK], count = 1;
+    for (int d = 0; d < ti.rank; ++d) {
+      shape[d] = ti.shape[d] < 0 ? batch : ti.shape[d];
+      count *= shape[d];
+    }
+    storage[o].assign(count, std::nanf(""));
+    outputs[o] = netc_tensor_f32(storage[o].data(), ti.rank, shape);
+  }
+  std::vector<const netc_tensor *> in;
+  std::vector<netc_tensor *> out;
+  for (auto &t : inputs)
+    in.push_back(&t);
+  for (auto &t : outputs)
+    out.push_back(&t);
+  netc_status status = model->run(in.data(), out.data());
+  if (status != NETC_OK) {
+    std::fprintf(stderr, "netc-aot-run: error: %s: %s\n", netc_status_string(status),
+                 netc_last_error());
+    return 1;
+  }
+  mkdir(outputDir.c_str(), 0755);
+  for (int o = 0; o < model->num_outputs; ++o) {
+    std::string path = outputDir + "/" + model->outputs[o].name + ".npy";
+    if (netc_npy_write(path.c_str(), &outputs[o]) != NETC_OK) {
+      std::fprintf(stderr, "netc-aot-run: error: %s\n", netc_last_error());
+      return 1;
+    }
+  }
+  for (auto &t : inputs)
+    netc_tensor_free_data(&t);
+  return 0;
+}
