@@ -5,6 +5,12 @@
 
 namespace netc {
 
+static std::string &toolName() {
+  static std::string name = "netc";
+  return name;
+}
+void DiagnosticEngine::setToolName(const std::string &name) { toolName() = name; }
+
 DiagnosticEngine::DiagnosticEngine(llvm::SourceMgr &sourceMgr) : sm_(&sourceMgr) {}
 DiagnosticEngine::DiagnosticEngine() : sm_(&ownSourceMgr_) {}
 
@@ -13,7 +19,7 @@ bool DiagnosticEngine::overLimit() {
     return false;
   if (!limitReported_) {
     limitReported_ = true;
-    llvm::WithColor::error(llvm::errs(), "netc")
+    llvm::WithColor::error(llvm::errs(), toolName())
         << "too many errors emitted, stopping now\n";
   }
   return true;
@@ -30,7 +36,7 @@ void DiagnosticEngine::emit(llvm::SMLoc loc, llvm::SourceMgr::DiagKind kind,
 
 void DiagnosticEngine::emitPlain(llvm::StringRef origin, llvm::SourceMgr::DiagKind kind,
                                  const llvm::Twine &message) {
-  llvm::SMDiagnostic diag(origin.empty() ? "netc" : origin, kind, message.str());
+  llvm::SMDiagnostic diag(origin.empty() ? llvm::StringRef(toolName()) : origin, kind, message.str());
   diag.print(nullptr, llvm::errs());
 }
 
@@ -48,7 +54,8 @@ void DiagnosticEngine::note(llvm::SMLoc loc, const llvm::Twine &message) {
     emit(loc, llvm::SourceMgr::DK_Note, message, {});
 }
 void DiagnosticEngine::remark(llvm::SMLoc loc, const llvm::Twine &message) {
-  emit(loc, llvm::SourceMgr::DK_Remark, message, {});
+  if (remarksEnabled_)
+    emit(loc, llvm::SourceMgr::DK_Remark, message, {});
 }
 void DiagnosticEngine::error(llvm::StringRef origin, const llvm::Twine &message) {
   ++errors_;

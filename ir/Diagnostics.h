@@ -17,6 +17,9 @@ public:
   DiagnosticEngine();
 
   llvm::SourceMgr &sourceMgr() { return *sm_; }
+  /// The name plain diagnostics start with when they have no file ("netc",
+  /// "netc-opt"); set once by each tool.
+  static void setToolName(const std::string &name);
 
   void error(llvm::SMLoc loc, const llvm::Twine &message,
              llvm::ArrayRef<llvm::SMRange> ranges = {});
@@ -27,6 +30,10 @@ public:
   /// `origin` names what it is about (usually a path); may be empty.
   void error(llvm::StringRef origin, const llvm::Twine &message);
   void note(llvm::StringRef origin, const llvm::Twine &message);
+
+  /// Optimization remarks (`--remarks`) are dropped unless enabled.
+  void setRemarksEnabled(bool enabled) { remarksEnabled_ = enabled; }
+  bool remarksEnabled() const { return remarksEnabled_; }
 
   unsigned errorCount() const { return errors_; }
   bool hadError() const { return errors_ != 0; }
@@ -45,6 +52,7 @@ private:
   unsigned errors_ = 0;
   unsigned errorLimit_ = 20;
   bool limitReported_ = false;
+  bool remarksEnabled_ = false;
 };
 
 /// Thrown only inside a component to unwind after an error was reported through the

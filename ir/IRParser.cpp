@@ -361,7 +361,7 @@ private:
     expectPunct(')', "to close the operand list");
     if (operands.size() > def->operands.size())
       fail(kind.loc, "'" + kind.text + "' takes at most " + llvm::Twine(def->operands.size()) +
-                         " operands, found " + llvm::Twine(operands.size()));
+                         (def->operands.size() == 1 ? " operand" : " operands") + ", found " + llvm::Twine(operands.size()));
     AttrMap attrs;
     if (consumePunct('{')) {
       if (!isPunct('}')) {

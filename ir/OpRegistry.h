@@ -34,6 +34,9 @@ struct AttrSpec {
   AttrKind kind;
   std::optional<Attribute> defaultValue; // none: required
   int listLength = 0;                    // IntList: required length, 0 = any
+  /// The printer leaves the attribute out while it has its default value (for
+  /// attributes that only matter in some configurations of an op).
+  bool elideIfDefault = false;
 };
 
 /// A weight the DSL creates for a layer, named `<layer>.<suffix>`.

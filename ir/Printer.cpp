@@ -20,15 +20,15 @@ std::string opToString(const Op &op) {
     s += op.operands()[i] ? operandRef(op.operands()[i]) : "_";
   }
   s += ")";
-  if (!op.attrs().empty()) {
-    s += " {";
-    bool first = true;
-    for (const auto &[name, value] : op.attrs().entries()) {
-      s += (first ? "" : ", ") + name + "=" + value.str();
-      first = false;
-    }
-    s += "}";
+  std::string attrs;
+  for (const auto &[name, value] : op.attrs().entries()) {
+    const AttrSpec *spec = op.def().findAttr(name);
+    if (spec && spec->elideIfDefault && spec->defaultValue && *spec->defaultValue == value)
+      continue;
+    attrs += (attrs.empty() ? "" : ", ") + name + "=" + value.str();
   }
+  if (!attrs.empty())
+    s += " {" + attrs + "}";
   return s + " : " + op.result()->type().str();
 }
 

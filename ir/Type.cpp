@@ -33,17 +33,23 @@ bool TensorType::isStatic() const {
   return true;
 }
 
+// Products saturate at INT64_MAX rather than overflow: shapes come from user text.
+static int64_t saturatingProduct(int64_t a, int64_t b) {
+  __int128 p = (__int128)a * b;
+  return p > INT64_MAX ? INT64_MAX : (int64_t)p;
+}
+
 int64_t TensorType::elementsPerBatchItem() const {
   int64_t n = 1;
   for (size_t i = 1; i < dims.size(); ++i)
-    n *= dims[i].size;
+    n = saturatingProduct(n, dims[i].size);
   return n;
 }
 
 int64_t TensorType::numElements(int64_t batch) const {
   int64_t n = 1;
   for (const Dim &d : dims)
-    n *= d.isStatic() ? d.size : batch;
+    n = saturatingProduct(n, d.isStatic() ? d.size : batch);
   return n;
 }
 

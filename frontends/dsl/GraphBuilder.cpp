@@ -353,7 +353,7 @@ Value *GraphBuilder::evaluateCall(const CallExpr &call, Value *pipedInput, bool 
     errorAtCall(call, "layer type '" + call.callee + "' has no shape inference");
     return nullptr;
   }
-  std::optional<TensorType> type = def->inferType(*op, error);
+  std::optional<TensorType> type = inferResultType(*op, error);
   if (!type) {
     errorAtCall(call, call.callee + ": " + error);
     return nullptr;

@@ -21,6 +21,8 @@ static cl::list<std::string> passes("pass", cl::desc("Run this pass (repeatable,
                                     cl::value_desc("name"), cl::CommaSeparated, cl::cat(category));
 static cl::opt<bool> printAfterAll("print-ir-after-all", cl::desc("Print the IR after every pass"),
                                    cl::cat(category));
+static cl::opt<bool> remarks("remarks", cl::desc("Print optimization remarks (why fusions happen or not)"),
+                             cl::cat(category));
 static cl::opt<bool> listPasses("list-passes", cl::desc("List the registered passes and exit"),
                                 cl::cat(category));
 
@@ -31,6 +33,9 @@ int main(int argc, char **argv) {
   // --time-passes is LLVM's own option (registered by libLLVM); netc-opt honours it.
   cl::getRegisteredOptions()["time-passes"]->setDescription("Report the time each pass took");
   cl::getRegisteredOptions()["time-passes"]->addCategory(category);
+  cl::getRegisteredOptions()["time-passes"]->setHiddenFlag(cl::NotHidden);
+  DiagnosticEngine::setToolName("netc-opt");
+  cl::SetVersionPrinter([](llvm::raw_ostream &os) { os << "netc-opt " NETC_VERSION "\n"; });
   cl::HideUnrelatedOptions(category);
   // --list-passes needs no input file.
   for (int i = 1; i < argc; ++i)
@@ -41,6 +46,7 @@ int main(int argc, char **argv) {
     }
   cl::ParseCommandLineOptions(argc, argv, "netc-opt: run graph passes and print the IR\n");
   DiagnosticEngine diags;
+  diags.setRemarksEnabled(remarks);
   std::unique_ptr<Graph> graph = loadModel(input, diags);
   if (!graph)
     return 1;

@@ -66,7 +66,7 @@ int runCheck(DiagnosticEngine &diags) {
 
 int runPrintIr(DiagnosticEngine &diags) {
   std::unique_ptr<Graph> graph = loadModelWithWeights(printModel, false, diags);
-  if (!graph)
+  if (!graph || !optimizeGraph(*graph, diags))
     return 1;
   printGraph(*graph, llvm::outs());
   return 0;

@@ -1,6 +1,7 @@
 // netc compile: ahead-of-time compilation to <name>.h + lib<name>.a (+ .so).
 #include "Driver.h"
 #include "compiler/codegen/AotCompiler.h"
+#include "compiler/codegen/ExecutionPlan.h"
 
 #include <llvm/Support/Path.h>
 #include <llvm/Support/raw_ostream.h>
@@ -24,6 +25,10 @@ static cl::list<std::string> emit("emit",
                                   cl::CommaSeparated, cl::sub(compileCommand), cl::cat(category));
 static cl::opt<bool> shared("shared", cl::desc("Also build lib<name>.so"),
                             cl::sub(compileCommand), cl::cat(category));
+static cl::opt<bool> stats("stats",
+                           cl::desc("Print the kernels (fused groups), the activation arena "
+                                    "size and the sum of all activation sizes"),
+                           cl::sub(compileCommand), cl::cat(category));
 static cl::opt<std::string> name("name",
                                  cl::desc("C name prefix of the generated API (default: the model name)"),
                                  cl::sub(compileCommand), cl::cat(category));
@@ -35,8 +40,16 @@ int runCompile(DiagnosticEngine &diags) {
                                          "' (known: ir, stmt, llvm, asm, c)");
       return 1;
     }
+  if (!name.empty() && (sanitizeIdentifier(name) != name || name.rfind("netc_", 0) == 0)) {
+    diags.error(llvm::StringRef(), "--name '" + name +
+                                       "' must be a C identifier (letters, digits, '_', not "
+                                       "starting with a digit or 'netc_')");
+    return 1;
+  }
   std::unique_ptr<Graph> graph = loadModelWithWeights(model, true, diags);
   if (!graph)
+    return 1;
+  if (!optimizeGraph(*graph, diags))
     return 1;
   AotOptions options;
   options.outputDir = outputDir;
@@ -45,6 +58,7 @@ int runCompile(DiagnosticEngine &diags) {
   options.sharedLibrary = shared;
   options.prefix = name;
   options.sourceName = llvm::sys::path::filename(model).str();
+  options.printStats = stats;
   return compileAot(*graph, options, diags) ? 0 : 1;
 }
 

@@ -1,4 +1,5 @@
 #include "Driver.h"
+#include "compiler/passes/PassRegistry.h"
 #include "frontends/ModelLoader.h"
 #include "frontends/weights/BindWeights.h"
 #include "frontends/weights/RandomWeights.h"
@@ -25,6 +26,23 @@ static cl::opt<uint64_t> randomWeights(
     "random-weights", cl::desc("Use deterministic random weights from this seed"),
     cl::value_desc("seed"), cl::sub(checkCommand), cl::sub(runCommand), cl::sub(compileCommand),
     cl::sub(printIrCommand), cl::cat(category));
+
+static cl::opt<unsigned> optLevel(
+    "O", cl::desc("Optimization level: -O0 runs every op as its own kernel, -O1 (default) "
+                  "fuses conv/dense chains"),
+    cl::Prefix, cl::init(1), cl::sub(runCommand), cl::sub(compileCommand),
+    cl::sub(printIrCommand), cl::cat(category));
+static cl::opt<bool> remarks("remarks",
+                             cl::desc("Explain each fusion decision (optimization remarks)"),
+                             cl::sub(runCommand), cl::sub(compileCommand),
+                             cl::sub(printIrCommand), cl::cat(category));
+
+bool optimizeGraph(Graph &graph, DiagnosticEngine &diags) {
+  registerBuiltinPasses();
+  diags.setRemarksEnabled(remarks);
+  PassPipelineOptions options;
+  return runPassPipeline(graph, optimizationPipeline(optLevel), options, llvm::outs(), diags);
+}
 
 std::unique_ptr<Graph> loadModelWithWeights(const std::string &path, bool needWeights,
                                             DiagnosticEngine &diags) {

@@ -21,6 +21,10 @@ extern llvm::cl::SubCommand checkCommand, runCommand, compileCommand, printIrCom
 std::unique_ptr<Graph> loadModelWithWeights(const std::string &path, bool needWeights,
                                             DiagnosticEngine &diags);
 
+/// Runs the optimization pipeline of the -O level given on the command line
+/// (remarks with --remarks). The reference interpreter runs unoptimized graphs.
+bool optimizeGraph(Graph &graph, DiagnosticEngine &diags);
+
 /// "308,200"
 std::string withThousands(int64_t n);
 

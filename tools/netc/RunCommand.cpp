@@ -75,6 +75,8 @@ int runRun(DiagnosticEngine &diags) {
       diags.error(llvm::StringRef(), "--batch must be positive");
       return 1;
     }
+    if (!checkBatchFits(*graph, batchSize, diags))
+      return 1;
     for (const Value *in : graph->inputs())
       if (!inputs.count(in->name()))
         inputs[in->name()] =
@@ -96,6 +98,8 @@ int runRun(DiagnosticEngine &diags) {
     if (!interpretGraph(*graph, inputs, outputs, diags))
       return 1;
   } else {
+    if (!optimizeGraph(*graph, diags))
+      return 1;
     auto executor = JitExecutor::create(*graph, target, diags);
     if (!executor || !executor->run(inputs, outputs, diags))
       return 1;

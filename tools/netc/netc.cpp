@@ -11,6 +11,9 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   registerBuiltinOps();
   llvm::cl::HideUnrelatedOptions(driver::category);
+  llvm::cl::SetVersionPrinter([](llvm::raw_ostream &os) {
+    os << "netc " NETC_VERSION " (Halide 14, LLVM 14)\n";
+  });
   llvm::cl::ParseCommandLineOptions(
       argc, argv,
       "netc: compiles neural networks to native code\n\n"
