@@ -109,6 +109,8 @@ bool compileAot(const Graph &graph, const AotOptions &options, DiagnosticEngine 
   auto outFile = [&](const std::string &name) { return dir + "/" + name; };
 
   ExecutionPlan plan = planExecution(graph, prefix + "_k");
+  if (options.printStats)
+    llvm::outs() << describePlan(graph, plan);
   std::string kernelsObject = workFile(prefix + "_kernels.o");
   try {
     std::vector<Halide::Module> modules;

@@ -20,6 +20,8 @@ struct AotOptions {
   bool sharedLibrary = false;
   /// Shown in the generated header.
   std::string sourceName;
+  /// Print the kernels, arena size and activation total to stdout.
+  bool printStats = false;
 };
 
 /// The artifact kinds `--emit` accepts.

@@ -2,6 +2,8 @@
 #include "ir/Graph.h"
 #include "ir/OpRegistry.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -98,6 +100,33 @@ ExecutionPlan planExecution(const Graph &graph, const std::string &kernelPrefix)
     plan.arenaFloatsPerItem = std::max(plan.arenaFloatsPerItem, offset + size);
   }
   return plan;
+}
+
+} // namespace netc
+
+namespace netc {
+
+std::string describePlan(const Graph &graph, const ExecutionPlan &plan) {
+  std::string s = fmt::format("Kernels of {}: {}\n", graph.name(), plan.steps.size());
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const KernelStep &step = plan.steps[i];
+    std::string detail = step.op->kindName();
+    if (const Attribute *act = step.op->attrs().find("activation"))
+      if (act->asString() != "none")
+        detail += " + " + act->asString();
+    if (const Attribute *pool = step.op->attrs().find("pool"))
+      if (pool->asString() != "none")
+        detail += " + " + pool->asString() + "pool";
+    if (step.op->kindName() == "fused_conv2d" && step.op->operand(3))
+      detail += " + residual";
+    s += fmt::format("  {:>3}  {:<28} {:<40} {}\n", i, step.result->name(), detail,
+                     step.result->type().str());
+  }
+  const char *unit = plan.symbolicBatch ? " per batch item" : "";
+  s += fmt::format("Activation arena: {} bytes{}\n", plan.arenaFloatsPerItem * 4, unit);
+  s += fmt::format("Sum of intermediate activations: {} bytes{}\n",
+                   plan.activationFloatsPerItem * 4, unit);
+  return s;
 }
 
 } // namespace netc

@@ -41,6 +41,10 @@ struct ExecutionPlan {
 /// Plans execution. Kernel symbols are `<prefix><index>_<op result name>`, sanitized.
 ExecutionPlan planExecution(const Graph &graph, const std::string &kernelPrefix);
 
+/// A report of the plan: one line per kernel (its ops), the arena size and the
+/// sum of all intermediate activation sizes (what memory reuse saves).
+std::string describePlan(const Graph &graph, const ExecutionPlan &plan);
+
 /// Floats per batch item of a value (its size with the batch dim set to 1).
 int64_t floatsPerItem(const Value *v);
 

@@ -1,25 +1,23 @@
 // conv2d: 2-D convolution over NCHW input with OIHW weights (PyTorch's layout),
 // stride, padding [top,left,bottom,right], dilation, groups and optional bias.
 #include "compiler/lower/LowerContext.h"
-#include "compiler/ops/OpHelpers.h"
+#include "compiler/ops/ConvPool.h"
 
 #include <algorithm>
 
 namespace netc {
-namespace {
 
-struct ConvParams {
-  int64_t strideY, strideX, padTop, padLeft, padBottom, padRight, dilY, dilX, groups;
-  explicit ConvParams(const AttrMap &a) {
-    const auto &s = a.getInts("stride"), &p = a.getInts("pad"), &d = a.getInts("dilation");
-    strideY = s[0], strideX = s[1];
-    padTop = p[0], padLeft = p[1], padBottom = p[2], padRight = p[3];
-    dilY = d[0], dilX = d[1];
-    groups = a.getInt("groups");
-  }
-};
+ConvParams::ConvParams(const AttrMap &a) {
+  const auto &s = a.getInts("stride"), &p = a.getInts("pad"), &d = a.getInts("dilation");
+  strideY = s[0], strideX = s[1];
+  padTop = p[0], padLeft = p[1], padBottom = p[2], padRight = p[3];
+  dilY = d[0], dilX = d[1];
+  groups = a.getInt("groups");
+}
 
-std::optional<TensorType> inferConv2d(const Op &op, std::string &error) {
+
+
+std::optional<TensorType> inferConvType(const Op &op, std::string &error) {
   const TensorType &in = operandType(op, 0), &w = operandType(op, 1);
   if (!expectRank(in, 4, "input", "N,C,H,W", error) ||
       !expectRank(w, 4, "weight '" + op.operand(1)->name() + "'", "O,I,KH,KW", error))
@@ -78,7 +76,7 @@ std::optional<TensorType> inferConv2d(const Op &op, std::string &error) {
   return TensorType(in.dtype, {in.dim(0), Dim::of(outChannels), Dim::of(oh), Dim::of(ow)});
 }
 
-bool buildConv2d(const DslCall &call, DslLowering &out, std::string &error) {
+static bool buildConv2d(const DslCall &call, DslLowering &out, std::string &error) {
   const TensorType &in = call.inputTypes[0];
   if (!expectRank(in, 4, "input", "N,C,H,W", error))
     return false;
@@ -107,10 +105,8 @@ bool buildConv2d(const DslCall &call, DslLowering &out, std::string &error) {
   return true;
 }
 
-void referenceConv2d(const Op &op, const std::vector<const Tensor *> &in, Tensor &out) {
-  const Tensor &x = *in[0], &w = *in[1];
-  const Tensor *b = in[2];
-  ConvParams p(op.attrs());
+void referenceConv(const ConvParams &p, const Tensor &x, const Tensor &w, const Tensor *b,
+                   Tensor &out) {
   int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
   int64_t O = w.shape[0], CG = w.shape[1], KH = w.shape[2], KW = w.shape[3];
   int64_t OH = out.shape[2], OW = out.shape[3], OG = O / p.groups;
@@ -136,33 +132,51 @@ void referenceConv2d(const Op &op, const std::vector<const Tensor *> &in, Tensor
     }
 }
 
+ConvStages defineConv(const ConvParams &p, Halide::Func input, Halide::Func weight,
+                      Halide::Func bias, const TensorType &inType, const TensorType &wType) {
+  using namespace Halide;
+  const int H = (int)inType.dim(2).size, W = (int)inType.dim(3).size;
+  const int O = (int)wType.dim(0).size, CG = (int)wType.dim(1).size;
+  const int KH = (int)wType.dim(2).size, KW = (int)wType.dim(3).size;
+  const int OG = O / (int)p.groups;
+  Var x("x"), y("y"), c("c"), n("n");
+  ConvStages stages;
+  stages.padded = p.padded();
+  stages.source = stages.padded
+                      ? BoundaryConditions::constant_exterior(input, 0.0f, {{0, W}, {0, H}})
+                      : input;
+  stages.reduction = RDom(0, KW, 0, KH, 0, CG, "r");
+  RDom &r = stages.reduction;
+  Expr channel = p.groups == 1 ? Expr(r.z) : (c / OG) * CG + r.z;
+  stages.conv = Func("conv2d");
+  stages.conv(x, y, c, n) = bias.defined() ? bias(c) : Expr(0.0f);
+  stages.conv(x, y, c, n) +=
+      weight(r.x, r.y, r.z, c) *
+      stages.source(x * (int)p.strideX + r.x * (int)p.dilX - (int)p.padLeft,
+                    y * (int)p.strideY + r.y * (int)p.dilY - (int)p.padTop, channel, n);
+  return stages;
+}
+
+namespace {
+
+void referenceConv2d(const Op &op, const std::vector<const Tensor *> &in, Tensor &out) {
+  referenceConv(ConvParams(op.attrs()), *in[0], *in[1], in[2], out);
+}
+
 Halide::Func lowerConv2d(LowerContext &ctx, const Op &op) {
   using namespace Halide;
   ConvParams p(op.attrs());
-  const TensorType &inType = ctx.operandTypes[0], &wType = ctx.operandTypes[1];
-  const int C = (int)inType.dim(1).size, H = (int)inType.dim(2).size, W = (int)inType.dim(3).size;
-  const int O = (int)wType.dim(0).size, CG = (int)wType.dim(1).size;
-  const int KH = (int)wType.dim(2).size, KW = (int)wType.dim(3).size;
+  const TensorType &wType = ctx.operandTypes[1];
+  const int O = (int)wType.dim(0).size;
+  const int W = (int)ctx.operandTypes[0].dim(3).size;
   const int OW = (int)ctx.resultType.dim(3).size;
-  const int OG = O / (int)p.groups;
-  (void)C;
-
+  ConvStages stages = defineConv(p, ctx.operands[0], ctx.operands[1],
+                                 ctx.hasOperand(2) ? ctx.operands[2] : Func(),
+                                 ctx.operandTypes[0], wType);
+  Func conv = stages.conv, source = stages.source;
+  RDom r = stages.reduction;
+  bool padded = stages.padded;
   Var x("x"), y("y"), c("c"), n("n");
-  Func input = ctx.operands[0], weight = ctx.operands[1];
-  bool padded = p.padTop || p.padLeft || p.padBottom || p.padRight;
-  Func source("conv_input");
-  if (padded)
-    source = BoundaryConditions::constant_exterior(input, 0.0f, {{0, W}, {0, H}});
-  else
-    source = input;
-
-  RDom r(0, KW, 0, KH, 0, CG, "r");
-  Expr channel = p.groups == 1 ? r.z : (c / OG) * CG + r.z;
-  Func conv("conv2d");
-  conv(x, y, c, n) = ctx.hasOperand(2) ? ctx.operands[2](c) : Expr(0.0f);
-  conv(x, y, c, n) += weight(r.x, r.y, r.z, c) *
-                      source(x * (int)p.strideX + r.x * (int)p.dilX - (int)p.padLeft,
-                             y * (int)p.strideY + r.y * (int)p.dilY - (int)p.padTop, channel, n);
   if (!ctx.schedule)
     return conv;
 
@@ -211,7 +225,7 @@ void registerConv2dOp() {
                    {"dilation", AttrKind::IntList, Attribute::ofInts({1, 1}), 2},
                    {"groups", AttrKind::Int, Attribute::ofInt(1), 0},
                    {"bias", AttrKind::Bool, Attribute::ofBool(true), 0}};
-  def.inferType = inferConv2d;
+  def.inferType = inferConvType;
   def.buildFromDsl = buildConv2d;
   def.reference = referenceConv2d;
   def.lower = lowerConv2d;

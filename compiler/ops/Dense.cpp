@@ -1,14 +1,13 @@
 // dense: fully connected layer y = x Wᵀ + b with x [N, in], W [out, in] (PyTorch's
 // nn.Linear layout) and optional b [out].
 #include "compiler/lower/LowerContext.h"
-#include "compiler/ops/OpHelpers.h"
+#include "compiler/ops/FusedEpilogue.h"
 
 #include <algorithm>
 
 namespace netc {
-namespace {
 
-std::optional<TensorType> inferDense(const Op &op, std::string &error) {
+std::optional<TensorType> inferDenseType(const Op &op, std::string &error) {
   const TensorType &in = operandType(op, 0), &w = operandType(op, 1);
   if (!expectRank(in, 2, "input", "N,features; use flatten() on images", error) ||
       !expectRank(w, 2, "weight '" + op.operand(1)->name() + "'", "out,in", error))
@@ -33,6 +32,8 @@ std::optional<TensorType> inferDense(const Op &op, std::string &error) {
   return TensorType(in.dtype, {in.dim(0), Dim::of(units)});
 }
 
+namespace {
+
 bool buildDense(const DslCall &call, DslLowering &out, std::string &error) {
   const TensorType &in = call.inputTypes[0];
   if (!expectRank(in, 2, "input", "N,features; use flatten() on images", error))
@@ -47,7 +48,9 @@ bool buildDense(const DslCall &call, DslLowering &out, std::string &error) {
   return true;
 }
 
-void referenceDense(const Op &, const std::vector<const Tensor *> &in, Tensor &out) {
+} // namespace
+
+void referenceDense(const std::vector<const Tensor *> &in, Tensor &out) {
   const Tensor &x = *in[0], &w = *in[1];
   const Tensor *b = in[2];
   int64_t N = x.shape[0], K = x.shape[1], M = w.shape[0];
@@ -60,7 +63,7 @@ void referenceDense(const Op &, const std::vector<const Tensor *> &in, Tensor &o
     }
 }
 
-Halide::Func lowerDense(LowerContext &ctx, const Op &op) {
+Halide::Func lowerDense(LowerContext &ctx, const FusedActivation *activation) {
   using namespace Halide;
   const int K = (int)ctx.operandTypes[0].dim(1).size;
   const int M = (int)ctx.operandTypes[1].dim(0).size;
@@ -89,6 +92,13 @@ Halide::Func lowerDense(LowerContext &ctx, const Op &op) {
   }
   Func out("dense");
   out(j, n) = total;
+  if (activation && activation->active()) {
+    // The activation is applied as each output is stored.
+    TensorType type = ctx.resultType;
+    Func activated = activation->lower(ctx, out, type);
+    out = Func("dense_" + activation->name());
+    out(j, n) = activated(j, n);
+  }
   if (!ctx.schedule)
     return out;
 
@@ -104,8 +114,6 @@ Halide::Func lowerDense(LowerContext &ctx, const Op &op) {
   return out;
 }
 
-} // namespace
-
 void registerDenseOp() {
   OpDef def;
   def.name = "dense";
@@ -114,10 +122,37 @@ void registerDenseOp() {
   def.operands = {{"input", false, false}, {"weight", true, false}, {"bias", true, true}};
   def.dslParams = {{"units", AttrKind::Int, std::nullopt, 0},
                    {"bias", AttrKind::Bool, Attribute::ofBool(true), 0}};
-  def.inferType = inferDense;
+  def.inferType = inferDenseType;
   def.buildFromDsl = buildDense;
-  def.reference = referenceDense;
-  def.lower = lowerDense;
+  def.reference = [](const Op &, const std::vector<const Tensor *> &in, Tensor &out) {
+    referenceDense(in, out);
+  };
+  def.lower = [](LowerContext &ctx, const Op &) { return lowerDense(ctx, nullptr); };
+  OpRegistry::get().add(std::move(def));
+}
+
+void registerFusedDenseOp() {
+  OpDef def;
+  def.name = "fused_dense";
+  def.summary = "dense + bias + activation in one loop (made by fuse-dense)";
+  def.operands = {{"input", false, false}, {"weight", true, false}, {"bias", true, true}};
+  def.attrs = activationAttrSpecs();
+  def.inferType = [](const Op &op, std::string &error) -> std::optional<TensorType> {
+    const std::string &activation = op.attrs().getString("activation");
+    const OpDef *act = OpRegistry::get().lookup(activation);
+    if (activation != "none" && (!act || !isFusibleActivation(*act)))
+      return error = "'" + activation + "' is not an activation that can be fused",
+             std::nullopt;
+    return inferDenseType(op, error);
+  };
+  def.reference = [](const Op &op, const std::vector<const Tensor *> &in, Tensor &out) {
+    referenceDense(in, out);
+    FusedActivation(op.attrs(), op.result()->type()).reference(out);
+  };
+  def.lower = [](LowerContext &ctx, const Op &op) {
+    FusedActivation activation(op.attrs(), ctx.resultType);
+    return lowerDense(ctx, &activation);
+  };
   OpRegistry::get().add(std::move(def));
 }
 

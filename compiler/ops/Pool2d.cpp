@@ -3,45 +3,39 @@
 // PyTorch/ONNX semantics (windows never start in the end padding; with ceil_mode
 // the part of a window beyond the end padding is not counted).
 #include "compiler/lower/LowerContext.h"
-#include "compiler/ops/OpHelpers.h"
+#include "compiler/ops/ConvPool.h"
 
 #include <algorithm>
 #include <limits>
 
 namespace netc {
-namespace {
 
-enum class PoolKind { Max, Avg };
+PoolParams::PoolParams(const AttrMap &a, const std::string &prefix) {
+  const auto &k = a.getInts(prefix + "kernel"), &s = a.getInts(prefix + "stride"),
+             &p = a.getInts(prefix + "pad");
+  kh = k[0], kw = k[1], sy = s[0], sx = s[1];
+  pt = p[0], pl = p[1], pb = p[2], pr = p[3];
+  ceilMode = a.getBool(prefix + "ceil_mode");
+  const Attribute *cip = a.find(prefix + "count_include_pad");
+  countIncludePad = !cip || cip->asBool();
+}
 
-struct PoolParams {
-  int64_t kh, kw, sy, sx, pt, pl, pb, pr;
-  bool ceilMode, countIncludePad;
-  explicit PoolParams(const AttrMap &a) {
-    const auto &k = a.getInts("kernel"), &s = a.getInts("stride"), &p = a.getInts("pad");
-    kh = k[0], kw = k[1], sy = s[0], sx = s[1];
-    pt = p[0], pl = p[1], pb = p[2], pr = p[3];
-    ceilMode = a.getBool("ceil_mode");
-    const Attribute *cip = a.find("count_include_pad");
-    countIncludePad = cip && cip->asBool();
-  }
-};
-
-std::optional<TensorType> inferPool(const Op &op, std::string &error) {
-  const TensorType &in = operandType(op, 0);
-  const std::string name = op.kindName();
+std::optional<TensorType> poolType(const PoolParams &p, const TensorType &in, std::string &error) {
   if (!expectRank(in, 4, "input", "N,C,H,W", error))
     return std::nullopt;
-  PoolParams p(op.attrs());
+  auto pair = [](int64_t a, int64_t b) {
+    return "[" + std::to_string(a) + "," + std::to_string(b) + "]";
+  };
   if (p.kh <= 0 || p.kw <= 0 || p.sy <= 0 || p.sx <= 0)
-    return error = "kernel and stride must be positive, found kernel=" +
-                   op.attrs().find("kernel")->str() + " stride=" +
-                   op.attrs().find("stride")->str(),
+    return error = "kernel " + pair(p.kh, p.kw) + " and stride " + pair(p.sy, p.sx) +
+                   " must be positive",
            std::nullopt;
   if (p.pt < 0 || p.pl < 0 || p.pb < 0 || p.pr < 0)
     return error = "padding must not be negative", std::nullopt;
   if (p.pt * 2 > p.kh || p.pb * 2 > p.kh || p.pl * 2 > p.kw || p.pr * 2 > p.kw)
-    return error = "padding " + op.attrs().find("pad")->str() +
-                   " must be at most half the kernel " + op.attrs().find("kernel")->str(),
+    return error = "padding [" + std::to_string(p.pt) + "," + std::to_string(p.pl) + "," +
+                   std::to_string(p.pb) + "," + std::to_string(p.pr) +
+                   "] must be at most half the kernel " + pair(p.kh, p.kw),
            std::nullopt;
   int64_t oh = slidingOutputSize(in.dim(2).size, p.kh, p.sy, p.pt, p.pb, 1, p.ceilMode);
   int64_t ow = slidingOutputSize(in.dim(3).size, p.kw, p.sx, p.pl, p.pr, 1, p.ceilMode);
@@ -52,19 +46,9 @@ std::optional<TensorType> inferPool(const Op &op, std::string &error) {
   return TensorType(in.dtype, {in.dim(0), in.dim(1), Dim::of(oh), Dim::of(ow)});
 }
 
-bool buildPool(const DslCall &call, DslLowering &out, std::string &error) {
-  const auto &kernel = call.args.getInts("kernel");
-  out.attrs.set("kernel", Attribute::ofInts(kernel));
-  out.attrs.set("stride", Attribute::ofInts(orDefault(call.args.getInts("stride"), kernel)));
-  out.attrs.set("pad", *call.args.find("pad"));
-  out.attrs.set("ceil_mode", *call.args.find("ceil_mode"));
-  if (const Attribute *cip = call.args.find("count_include_pad"))
-    out.attrs.set("count_include_pad", *cip);
-  return true;
-}
-
-/// [begin, end) of a window along one dim, clipped like PyTorch: `paddedEnd` bounds
-/// the window by the end padding, the clipped range bounds it by the input.
+namespace {
+/// [begin, end) of a window along one dim, clipped like PyTorch: the window is
+/// first bounded by the end padding (`paddedSize` counts that), then by the input.
 struct Window {
   int64_t begin, end, paddedSize;
 };
@@ -74,11 +58,9 @@ Window window(int64_t o, int64_t stride, int64_t padBegin, int64_t kernel, int64
   int64_t paddedEnd = std::min(begin + kernel, size + padEnd);
   return {std::max<int64_t>(begin, 0), std::min(paddedEnd, size), paddedEnd - begin};
 }
+} // namespace
 
-template <PoolKind kind>
-void referencePool(const Op &op, const std::vector<const Tensor *> &in, Tensor &out) {
-  const Tensor &x = *in[0];
-  PoolParams p(op.attrs());
+void referencePool(PoolKind kind, const PoolParams &p, const Tensor &x, Tensor &out) {
   int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
   int64_t OH = out.shape[2], OW = out.shape[3];
   for (int64_t nc = 0; nc < N * C; ++nc)
@@ -101,23 +83,18 @@ void referencePool(const Op &op, const std::vector<const Tensor *> &in, Tensor &
       }
 }
 
-template <PoolKind kind>
-Halide::Func lowerPool(LowerContext &ctx, const Op &op) {
+Halide::Func definePool(PoolKind kind, const PoolParams &p, Halide::Func input, int H, int W,
+                        const std::string &name) {
   using namespace Halide;
-  PoolParams p(op.attrs());
-  const TensorType &inType = ctx.operandTypes[0];
-  const int H = (int)inType.dim(2).size, W = (int)inType.dim(3).size;
   Var x("x"), y("y"), c("c"), n("n");
-  // Reading the input through a clamp keeps every load in bounds (windows of a
-  // ceil-mode pool may hang over the edge); out-of-range taps are then excluded
-  // by the select, which the compiler hoists out of interior windows.
-  Func input = ctx.operands[0];
-  RDom r(0, (int)p.kw, 0, (int)p.kh, "r");
+  // Windows that can hang over the edge (padding, ceil mode) read through a clamp,
+  // which keeps every load in bounds, and drop out-of-range taps with a select.
+  RDom r(0, (int)p.kw, 0, (int)p.kh, "pool_r");
   Expr ix = x * (int)p.sx - (int)p.pl + r.x, iy = y * (int)p.sy - (int)p.pt + r.y;
   Expr inside = ix >= 0 && ix < W && iy >= 0 && iy < H;
   Expr value = input(clamp(ix, 0, W - 1), clamp(iy, 0, H - 1), c, n);
   bool needsGuard = p.pt || p.pl || p.pb || p.pr || p.ceilMode;
-  Func out(kind == PoolKind::Max ? "maxpool2d" : "avgpool2d");
+  Func out(name);
   if (kind == PoolKind::Max) {
     out(x, y, c, n) = needsGuard ? maximum(select(inside, value, Float(32).min()))
                                  : maximum(input(ix, iy, c, n));
@@ -131,9 +108,20 @@ Halide::Func lowerPool(LowerContext &ctx, const Op &op) {
     out(x, y, c, n) = needsGuard ? total / cast<float>(count)
                                  : total * (1.0f / float(p.kh * p.kw));
   }
-  if (ctx.schedule)
-    scheduleSimpleLoopNest(out, {x, y, c, n}, halideExtents(ctx.resultType), ctx);
   return out;
+}
+
+namespace {
+
+bool buildPool(const DslCall &call, DslLowering &out, std::string &) {
+  const auto &kernel = call.args.getInts("kernel");
+  out.attrs.set("kernel", Attribute::ofInts(kernel));
+  out.attrs.set("stride", Attribute::ofInts(orDefault(call.args.getInts("stride"), kernel)));
+  out.attrs.set("pad", *call.args.find("pad"));
+  out.attrs.set("ceil_mode", *call.args.find("ceil_mode"));
+  if (const Attribute *cip = call.args.find("count_include_pad"))
+    out.attrs.set("count_include_pad", *cip);
+  return true;
 }
 
 void registerPool(const std::string &name, PoolKind kind) {
@@ -154,15 +142,21 @@ void registerPool(const std::string &name, PoolKind kind) {
     def.attrs.push_back({"count_include_pad", AttrKind::Bool, Attribute::ofBool(true), 0});
     def.dslParams.push_back({"count_include_pad", AttrKind::Bool, Attribute::ofBool(true), 0});
   }
-  def.inferType = inferPool;
+  def.inferType = [](const Op &op, std::string &error) {
+    return poolType(PoolParams(op.attrs()), operandType(op, 0), error);
+  };
   def.buildFromDsl = buildPool;
-  if (kind == PoolKind::Max) {
-    def.reference = referencePool<PoolKind::Max>;
-    def.lower = lowerPool<PoolKind::Max>;
-  } else {
-    def.reference = referencePool<PoolKind::Avg>;
-    def.lower = lowerPool<PoolKind::Avg>;
-  }
+  def.reference = [kind](const Op &op, const std::vector<const Tensor *> &in, Tensor &out) {
+    referencePool(kind, PoolParams(op.attrs()), *in[0], out);
+  };
+  def.lower = [kind](LowerContext &ctx, const Op &op) {
+    const TensorType &in = ctx.operandTypes[0];
+    Halide::Func out = definePool(kind, PoolParams(op.attrs()), ctx.operands[0],
+                                  (int)in.dim(2).size, (int)in.dim(3).size, op.kindName());
+    if (ctx.schedule)
+      scheduleSimpleLoopNest(out, halideVars(4), halideExtents(ctx.resultType), ctx);
+    return out;
+  };
   OpRegistry::get().add(std::move(def));
 }
 

@@ -16,7 +16,7 @@ bool inferShapes(Graph &graph, DiagnosticEngine &diags) {
       ok = false;
       continue;
     }
-    auto type = op->def().inferType(*op, error);
+    auto type = inferResultType(*op, error);
     if (!type) {
       diags.error(op->loc(), "'" + op->kindName() + "': " + error);
       ok = false;

@@ -37,6 +37,15 @@ void registerBuiltinPasses() {
   r.add({"infer-shapes", "recompute every result type from the op's shape rule", inferShapes});
   r.add({"dce", "remove ops whose results are never used, and unused weights",
          eliminateDeadCode});
+  r.add({"fuse-conv", "fuse conv2d + residual add + activation + pool into fused_conv2d",
+         fuseConvolutions});
+  r.add({"fuse-dense", "fuse dense + activation into fused_dense", fuseDenseLayers});
+}
+
+std::vector<std::string> optimizationPipeline(int level) {
+  if (level <= 0)
+    return {};
+  return {"dce", "fuse-conv", "fuse-dense"};
 }
 
 bool runPassPipeline(Graph &graph, const std::vector<std::string> &passes,

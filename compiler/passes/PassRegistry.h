@@ -48,5 +48,11 @@ bool runPassPipeline(Graph &graph, const std::vector<std::string> &passes,
 // Individual passes, callable directly.
 bool inferShapes(Graph &graph, DiagnosticEngine &diags);
 bool eliminateDeadCode(Graph &graph, DiagnosticEngine &diags);
+bool fuseConvolutions(Graph &graph, DiagnosticEngine &diags);
+bool fuseDenseLayers(Graph &graph, DiagnosticEngine &diags);
+
+/// The passes `netc run` and `netc compile` apply at an optimization level:
+/// -O0 none (every op its own kernel), -O1 and up: fusion and clean-up.
+std::vector<std::string> optimizationPipeline(int level);
 
 } // namespace netc

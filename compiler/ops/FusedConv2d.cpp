@@ -1,0 +1,145 @@
+// fused_conv2d: conv2d + bias (+ residual add) + activation + optional max/avg
+// pool as one loop nest. Made by the fuse-conv pass; the conv output only ever
+// exists as a register/L1-sized tile of the pooled output being computed.
+#include "compiler/lower/LowerContext.h"
+#include "compiler/ops/ConvPool.h"
+#include "compiler/ops/FusedEpilogue.h"
+
+#include <algorithm>
+
+namespace netc {
+namespace {
+
+std::optional<PoolKind> poolKind(const AttrMap &attrs, std::string &error) {
+  const std::string &pool = attrs.getString("pool");
+  if (pool == "max")
+    return PoolKind::Max;
+  if (pool == "avg")
+    return PoolKind::Avg;
+  if (pool != "none")
+    error = "pool must be \"none\", \"max\" or \"avg\", found \"" + pool + "\"";
+  return std::nullopt;
+}
+
+std::optional<TensorType> inferFusedConv(const Op &op, std::string &error) {
+  auto conv = inferConvType(op, error);
+  if (!conv)
+    return std::nullopt;
+  if (const Value *residual = op.operand(3))
+    if (residual->type() != *conv)
+      return error = "residual " + residual->type().shapeStr() +
+                     " does not match the convolution's output " + conv->shapeStr(),
+             std::nullopt;
+  const std::string &activation = op.attrs().getString("activation");
+  const OpDef *act = OpRegistry::get().lookup(activation);
+  if (activation != "none" && (!act || !isFusibleActivation(*act)))
+    return error = "'" + activation + "' is not an activation that can be fused", std::nullopt;
+  auto kind = poolKind(op.attrs(), error);
+  if (!kind)
+    return error.empty() ? conv : std::nullopt;
+  return poolType(PoolParams(op.attrs(), "pool_"), *conv, error);
+}
+
+void referenceFusedConv(const Op &op, const std::vector<const Tensor *> &in, Tensor &out) {
+  ConvParams p(op.attrs());
+  std::string error;
+  TensorType convType = *inferConvType(op, error);
+  Tensor conv(convType.concreteShape(in[0]->shape[0]));
+  referenceConv(p, *in[0], *in[1], in[2], conv);
+  if (in[3])
+    for (size_t i = 0; i < conv.data.size(); ++i)
+      conv.data[i] += in[3]->data[i];
+  FusedActivation(op.attrs(), convType).reference(conv);
+  if (auto kind = poolKind(op.attrs(), error))
+    referencePool(*kind, PoolParams(op.attrs(), "pool_"), conv, out);
+  else
+    out.data = std::move(conv.data);
+}
+
+Halide::Func lowerFusedConv(LowerContext &ctx, const Op &op) {
+  using namespace Halide;
+  ConvParams p(op.attrs());
+  std::string error;
+  const TensorType convType = *inferConvType(op, error);
+  const int O = (int)convType.dim(1).size;
+  const int convH = (int)convType.dim(2).size, convW = (int)convType.dim(3).size;
+  ConvStages stages =
+      defineConv(p, ctx.operands[0], ctx.operands[1], ctx.hasOperand(2) ? ctx.operands[2] : Func(),
+                 ctx.operandTypes[0], ctx.operandTypes[1]);
+  Var x("x"), y("y"), c("c"), n("n");
+  Func preActivation = stages.conv;
+  if (ctx.hasOperand(3)) {
+    preActivation = Func("residual_add");
+    preActivation(x, y, c, n) = stages.conv(x, y, c, n) + ctx.operands[3](x, y, c, n);
+  }
+  Func activated = FusedActivation(op.attrs(), convType).lower(ctx, preActivation, convType);
+  auto kind = poolKind(op.attrs(), error);
+  Func result = kind ? definePool(*kind, PoolParams(op.attrs(), "pool_"), activated, convH,
+                                  convW, "fused_pool")
+                     : activated;
+  if (!ctx.schedule)
+    return result;
+
+  // Tiles of the fused output: one vector of columns × a block of channels per
+  // task row. The conv is computed per tile (compute_at), so only the tile's
+  // conv values — a few vectors per channel — ever exist; activation and
+  // pooling are inlined into the store.
+  const int outW = (int)ctx.resultType.dim(3).size;
+  const int vw = std::min(ctx.vectorWidth(), outW);
+  const int channelBlock = std::min(O, 4);
+  Func out("fused_conv2d");
+  out(x, y, c, n) = result(x, y, c, n);
+  Var xo("xo"), xi("xi"), co("co"), ci("ci"), rows("rows"), tasks("tasks");
+  out.split(x, xo, xi, vw, TailStrategy::ShiftInwards)
+      .split(c, co, ci, channelBlock, TailStrategy::ShiftInwards)
+      .reorder(xi, ci, xo, y, co, n)
+      .fuse(y, co, rows)
+      .fuse(rows, n, tasks)
+      .parallel(tasks)
+      .vectorize(xi)
+      .unroll(ci);
+  Func conv = stages.conv;
+  RDom r = stages.reduction;
+  const int cvw = std::min(ctx.vectorWidth(), convW);
+  // A pooled tile needs a conv region that need not be a whole number of vectors:
+  // guard the tail rather than computing (and reading) past the image.
+  TailStrategy tail = kind ? TailStrategy::GuardWithIf : TailStrategy::Auto;
+  conv.compute_at(out, xo).vectorize(x, cvw, tail).unroll(c, channelBlock);
+  conv.update().reorder(x, c, r.x, r.y, r.z).vectorize(x, cvw, tail).unroll(c, channelBlock);
+  if (stages.padded)
+    stages.source.compute_at(out, tasks)
+        .vectorize(stages.source.args()[0], ctx.vectorWidth(), TailStrategy::GuardWithIf);
+  return out;
+}
+
+} // namespace
+
+void registerFusedConv2dOp() {
+  OpDef def;
+  def.name = "fused_conv2d";
+  def.summary = "conv2d + bias (+ residual) + activation + optional pool in one loop nest "
+                "(made by fuse-conv)";
+  def.operands = {{"input", false, false},
+                  {"weight", true, false},
+                  {"bias", true, true},
+                  {"residual", false, true}};
+  def.attrs = {{"stride", AttrKind::IntList, Attribute::ofInts({1, 1}), 2},
+               {"pad", AttrKind::IntList, Attribute::ofInts({0, 0, 0, 0}), 4},
+               {"dilation", AttrKind::IntList, Attribute::ofInts({1, 1}), 2},
+               {"groups", AttrKind::Int, Attribute::ofInt(1), 0}};
+  for (AttrSpec &a : activationAttrSpecs())
+    def.attrs.push_back(a);
+  def.attrs.push_back({"pool", AttrKind::String, Attribute::ofString("none"), 0});
+  def.attrs.push_back({"pool_kernel", AttrKind::IntList, Attribute::ofInts({1, 1}), 2, true});
+  def.attrs.push_back({"pool_stride", AttrKind::IntList, Attribute::ofInts({1, 1}), 2, true});
+  def.attrs.push_back({"pool_pad", AttrKind::IntList, Attribute::ofInts({0, 0, 0, 0}), 4, true});
+  def.attrs.push_back({"pool_ceil_mode", AttrKind::Bool, Attribute::ofBool(false), 0, true});
+  def.attrs.push_back(
+      {"pool_count_include_pad", AttrKind::Bool, Attribute::ofBool(true), 0, true});
+  def.inferType = inferFusedConv;
+  def.reference = referenceFusedConv;
+  def.lower = lowerFusedConv;
+  OpRegistry::get().add(std::move(def));
+}
+
+} // namespace netc
