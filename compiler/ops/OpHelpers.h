@@ -34,6 +34,21 @@ void registerPoolOps();
 void registerActivationOps();
 void registerSoftmaxOp();
 void registerFlattenOp();
-void registerAddOp();
+void registerElementwiseBinaryOps();
+void registerPreluOp();
+void registerLogSoftmaxOp();
+void registerMaxoutOp();
+void registerBatchNormOp();
+void registerLrnOp();
+void registerDropoutOp();
+void registerGlobalPoolOps();
+void registerConcatOp();
+void registerReshapeOp();
+void registerTransposeOp();
+void registerPadOp();
+void registerReduceOps();
+// Fused ops read the activations registered before them: register them last.
+void registerFusedConv2dOp();
+void registerFusedDenseOp();
 
 } // namespace netc

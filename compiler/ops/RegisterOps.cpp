@@ -13,7 +13,21 @@ void registerBuiltinOps() {
   registerActivationOps();
   registerSoftmaxOp();
   registerFlattenOp();
-  registerAddOp();
+  registerElementwiseBinaryOps();
+  registerPreluOp();
+  registerLogSoftmaxOp();
+  registerMaxoutOp();
+  registerBatchNormOp();
+  registerLrnOp();
+  registerDropoutOp();
+  registerGlobalPoolOps();
+  registerConcatOp();
+  registerReshapeOp();
+  registerTransposeOp();
+  registerPadOp();
+  registerReduceOps();
+  registerFusedConv2dOp();
+  registerFusedDenseOp();
 }
 
 } // namespace netc

@@ -4,6 +4,21 @@
 
 namespace netc {
 
+bool checkBatchFits(const Graph &graph, int64_t batch, DiagnosticEngine &diags) {
+  std::vector<const Value *> values(graph.inputs().begin(), graph.inputs().end());
+  for (const Op *op : graph.ops())
+    values.push_back(op->result());
+  for (const Value *v : values)
+    if (v->type().numElements(batch) > INT32_MAX) {
+      diags.error(llvm::StringRef(), "batch size " + std::to_string(batch) + " is too large: '" +
+                                         v->name() + "' " + v->type().shapeStr() + " would have " +
+                                         std::to_string(v->type().numElements(batch)) +
+                                         " elements (at most 2^31-1)");
+      return false;
+    }
+  return true;
+}
+
 int64_t checkGraphInputs(const Graph &graph, const TensorMap &inputs, DiagnosticEngine &diags) {
   int64_t batch = -1;
   unsigned before = diags.errorCount();
@@ -39,7 +54,9 @@ int64_t checkGraphInputs(const Graph &graph, const TensorMap &inputs, Diagnostic
       diags.error(llvm::StringRef(), "the model has no input named '" + entry.first + "'");
   if (diags.errorCount() != before)
     return -1;
-  return batch < 0 ? 1 : batch;
+  if (batch < 0)
+    batch = 1;
+  return checkBatchFits(graph, batch, diags) ? batch : -1;
 }
 
 bool interpretGraph(const Graph &graph, const TensorMap &inputs, TensorMap &outputs,

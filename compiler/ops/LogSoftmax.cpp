@@ -1,0 +1,110 @@
+// log_softmax along one axis (default: the last), computed stably as
+// x - max - log(sum(exp(x - max))) rather than log(softmax(x)), which underflows
+// to -inf for logits far below the row maximum.
+#include "compiler/lower/LowerContext.h"
+#include "compiler/ops/AxisUtils.h"
+#include "compiler/ops/OpHelpers.h"
+
+#include <cmath>
+
+namespace netc {
+namespace {
+
+std::optional<TensorType> inferLogSoftmax(const Op &op, std::string &error) {
+  const TensorType &in = operandType(op, 0);
+  std::optional<int> axis = normalizeAxis(op.attrs().getInt("axis"), in, "axis", error);
+  if (!axis)
+    return std::nullopt;
+  if (!in.dim(*axis).isStatic())
+    return error = "axis " + std::to_string(*axis) + " is the symbolic batch dim of input " +
+                   in.shapeStr() + "; the axis must have a static size",
+           std::nullopt;
+  return in;
+}
+
+void referenceLogSoftmax(const Op &op, const std::vector<const Tensor *> &in, Tensor &out) {
+  const Tensor &x = *in[0];
+  int axis = (int)(op.attrs().getInt("axis") < 0 ? op.attrs().getInt("axis") + (int64_t)x.rank()
+                                                  : op.attrs().getInt("axis"));
+  int64_t outer = 1, extent = x.shape[axis], inner = 1;
+  for (int d = 0; d < axis; ++d)
+    outer *= x.shape[d];
+  for (size_t d = axis + 1; d < x.rank(); ++d)
+    inner *= x.shape[d];
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) {
+      auto at = [&](int64_t k) { return (o * extent + k) * inner + i; };
+      double mx = -INFINITY, total = 0;
+      for (int64_t k = 0; k < extent; ++k)
+        mx = std::max(mx, (double)x.data[at(k)]);
+      for (int64_t k = 0; k < extent; ++k)
+        total += std::exp(x.data[at(k)] - mx);
+      double logSumExp = mx + std::log(total);
+      for (int64_t k = 0; k < extent; ++k)
+        out.data[at(k)] = (float)(x.data[at(k)] - logSumExp);
+    }
+}
+
+Halide::Func lowerLogSoftmax(LowerContext &ctx, const Op &op) {
+  using namespace Halide;
+  const TensorType &in = ctx.operandTypes[0];
+  size_t rank = in.rank();
+  int64_t axisAttr = op.attrs().getInt("axis");
+  int axis = (int)(axisAttr < 0 ? axisAttr + (int64_t)rank : axisAttr);
+  int axisDim = halideDim(axis, rank);
+  std::vector<Var> vars = halideVars(rank);
+  RDom r(0, (int)in.dim(axis).size, "r");
+  auto along = [&](Expr k) {
+    std::vector<Expr> args = asExprs(vars);
+    args[axisDim] = k;
+    return args;
+  };
+  // The row statistics are indexed by every var but the axis.
+  std::vector<Var> others;
+  for (size_t d = 0; d < rank; ++d)
+    if ((int)d != axisDim)
+      others.push_back(vars[d]);
+  std::vector<Expr> otherArgs = asExprs(others);
+  Func input = ctx.operands[0];
+  Func mx("log_softmax_max"), logSumExp("log_softmax_lse"), out("log_softmax");
+  mx(others) = maximum(input(along(r)));
+  logSumExp(others) = mx(otherArgs) + log(sum(exp(input(along(r)) - mx(otherArgs))));
+  out(vars) = input(asExprs(vars)) - logSumExp(otherArgs);
+  if (!ctx.schedule)
+    return out;
+  if (rank == 1) {
+    mx.compute_root();
+    logSumExp.compute_root();
+  } else {
+    // Parallel over the outermost dim that is not the axis; the row statistics of
+    // one iteration are computed inside it.
+    Var outer = axisDim == (int)rank - 1 ? vars[rank - 2] : vars[rank - 1];
+    out.parallel(outer);
+    mx.compute_at(out, outer);
+    logSumExp.compute_at(out, outer);
+    if (axisDim != 0 && in.dim(rank - 1).size >= ctx.vectorWidth()) {
+      // The innermost dim is not the axis: statistics of neighbouring rows are
+      // independent, so vectorize them along it too.
+      mx.vectorize(others[0], ctx.vectorWidth(), TailStrategy::GuardWithIf);
+      logSumExp.vectorize(others[0], ctx.vectorWidth(), TailStrategy::GuardWithIf);
+    }
+  }
+  out.vectorize(vars[0], ctx.vectorWidth(), TailStrategy::GuardWithIf);
+  return out;
+}
+
+} // namespace
+
+void registerLogSoftmaxOp() {
+  OpDef def;
+  def.name = "log_softmax";
+  def.summary = "log of softmax along an axis (default: last), computed stably";
+  def.operands = {{"input", false, false}};
+  def.attrs = {{"axis", AttrKind::Int, Attribute::ofInt(-1), 0}};
+  def.inferType = inferLogSoftmax;
+  def.reference = referenceLogSoftmax;
+  def.lower = lowerLogSoftmax;
+  OpRegistry::get().add(std::move(def));
+}
+
+} // namespace netc
