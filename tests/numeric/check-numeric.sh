@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs one model three ways — reference interpreter, JIT, and ahead-of-time
+# Runs one model four ways — reference interpreter, JIT fused (-O1) and unfused
+# (-O0), and ahead-of-time
 # compiled shared library — on the same random weights and inputs, and checks
 # that the compiled outputs match the reference within the tolerances.
 #
@@ -33,8 +34,12 @@ for b in "${batches[@]}"; do
     --save-inputs "$work/in$b" --output-dir "$work/ref$b"
   "$netc" run "$model" "${weights[@]}" --random-input 11 --batch "$b" --target "$target" \
     --quiet --output-dir "$work/jit$b"
-  echo "-- jit vs reference"
+  echo "-- jit (optimized: fused) vs reference"
   "$compare" "$work/ref$b" "$work/jit$b" --rtol "$rtol" --atol "$atol"
+  "$netc" run "$model" "${weights[@]}" --random-input 11 --batch "$b" --target "$target" -O0 \
+    --quiet --output-dir "$work/jit-O0-$b"
+  echo "-- jit -O0 (unfused) vs reference"
+  "$compare" "$work/ref$b" "$work/jit-O0-$b" --rtol "$rtol" --atol "$atol"
   if [ $aot = 1 ]; then
     "$aot_run" "$work/aot/libnumeric_model.so" --name numeric_model --input-dir "$work/in$b" \
       --output-dir "$work/aot$b"
