@@ -85,7 +85,20 @@ Halide::Func lowerFusedConv(LowerContext &ctx, const Op &op) {
   // conv values — a few vectors per channel — ever exist; activation and
   // pooling are inlined into the store.
   const int outW = (int)ctx.resultType.dim(3).size;
-  const int vw = std::min(ctx.vectorWidth(), outW);
+  const int convVector = std::min(ctx.vectorWidth(), convW);
+  int vw = std::min(ctx.vectorWidth(), outW);
+  bool alignedTiles = !kind;
+  if (kind) {
+    // A non-overlapping pool (kernel == stride) maps a tile of vw / stride pooled
+    // columns onto exactly one vector of conv columns: no partial vectors, no
+    // scalar tail. Overlapping windows take the guarded path below.
+    PoolParams pp(op.attrs(), "pool_");
+    if (pp.kw == pp.sx && pp.kh == pp.sy && pp.pl == 0 && pp.pr == 0 && !pp.ceilMode &&
+        convVector % pp.sx == 0 && convVector / pp.sx <= outW) {
+      vw = convVector / (int)pp.sx;
+      alignedTiles = true;
+    }
+  }
   const int channelBlock = std::min(O, 4);
   Func out("fused_conv2d");
   out(x, y, c, n) = result(x, y, c, n);
@@ -100,10 +113,10 @@ Halide::Func lowerFusedConv(LowerContext &ctx, const Op &op) {
       .unroll(ci);
   Func conv = stages.conv;
   RDom r = stages.reduction;
-  const int cvw = std::min(ctx.vectorWidth(), convW);
-  // A pooled tile needs a conv region that need not be a whole number of vectors:
-  // guard the tail rather than computing (and reading) past the image.
-  TailStrategy tail = kind ? TailStrategy::GuardWithIf : TailStrategy::Auto;
+  const int cvw = convVector;
+  // A tile whose conv region is not a whole number of vectors guards the tail
+  // rather than computing (and reading) past the image.
+  TailStrategy tail = alignedTiles ? TailStrategy::Auto : TailStrategy::GuardWithIf;
   conv.compute_at(out, xo).vectorize(x, cvw, tail).unroll(c, channelBlock);
   conv.update().reorder(x, c, r.x, r.y, r.z).vectorize(x, cvw, tail).unroll(c, channelBlock);
   if (stages.padded)

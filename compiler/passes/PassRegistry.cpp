@@ -37,6 +37,9 @@ void registerBuiltinPasses() {
   r.add({"infer-shapes", "recompute every result type from the op's shape rule", inferShapes});
   r.add({"dce", "remove ops whose results are never used, and unused weights",
          eliminateDeadCode});
+  r.add({"fold-batchnorm",
+         "fold a batchnorm into the weights and bias of the conv2d or dense before it",
+         foldBatchNorm});
   r.add({"fuse-conv", "fuse conv2d + residual add + activation + pool into fused_conv2d",
          fuseConvolutions});
   r.add({"fuse-dense", "fuse dense + activation into fused_dense", fuseDenseLayers});
@@ -45,7 +48,7 @@ void registerBuiltinPasses() {
 std::vector<std::string> optimizationPipeline(int level) {
   if (level <= 0)
     return {};
-  return {"dce", "fuse-conv", "fuse-dense"};
+  return {"dce", "fold-batchnorm", "fuse-conv", "fuse-dense"};
 }
 
 bool runPassPipeline(Graph &graph, const std::vector<std::string> &passes,

@@ -2,6 +2,7 @@
 // tests and pass development (like mlir-opt).
 #include "compiler/passes/PassRegistry.h"
 #include "frontends/ModelLoader.h"
+#include "frontends/weights/RandomWeights.h"
 #include "ir/OpRegistry.h"
 #include "ir/Printer.h"
 
@@ -23,6 +24,9 @@ static cl::opt<bool> printAfterAll("print-ir-after-all", cl::desc("Print the IR 
                                    cl::cat(category));
 static cl::opt<bool> remarks("remarks", cl::desc("Print optimization remarks (why fusions happen or not)"),
                              cl::cat(category));
+static cl::opt<uint64_t> randomWeights(
+    "random-weights", cl::desc("Bind deterministic random weights (for passes that need data)"),
+    cl::value_desc("seed"), cl::cat(category));
 static cl::opt<bool> listPasses("list-passes", cl::desc("List the registered passes and exit"),
                                 cl::cat(category));
 
@@ -50,6 +54,8 @@ int main(int argc, char **argv) {
   std::unique_ptr<Graph> graph = loadModel(input, diags);
   if (!graph)
     return 1;
+  if (randomWeights.getNumOccurrences())
+    bindRandomWeights(*graph, randomWeights);
   PassPipelineOptions options;
   options.printIrAfterAll = printAfterAll;
   options.timePasses = llvm::TimePassesIsEnabled;
