@@ -92,15 +92,21 @@ Halide::Func lowerDense(LowerContext &ctx, const FusedActivation *activation) {
   }
   Func out("dense");
   out(j, n) = total;
-  if (activation && activation->active()) {
+  Func rowEpilogue;
+  if (activation && activation->active() && activation->elementwise()) {
     // The activation is applied as each output is stored.
-    TensorType type = ctx.resultType;
-    Func activated = activation->lower(ctx, out, type);
+    Func activated = activation->lower(ctx, out, ctx.resultType);
     out = Func("dense_" + activation->name());
     out(j, n) = activated(j, n);
+  } else if (activation && activation->active()) {
+    // softmax: each row of dense outputs is computed into a small buffer, then
+    // normalized (its max and sum are per-row reductions over that buffer).
+    Func normalized = activation->lower(ctx, out, ctx.resultType);
+    rowEpilogue = Func("dense_" + activation->name());
+    rowEpilogue(j, n) = normalized(j, n);
   }
   if (!ctx.schedule)
-    return out;
+    return rowEpilogue.defined() ? rowEpilogue : out;
 
   // Batch inner so each weight row is reused from cache by every batch item;
   // parallel over blocks of output units (batch 1 uses every core too).
@@ -110,6 +116,11 @@ Halide::Func lowerDense(LowerContext &ctx, const FusedActivation *activation) {
   if (lanes) {
     partial.compute_at(out, n).vectorize(lane, vw);
     partial.update().vectorize(lane, vw);
+  }
+  if (rowEpilogue.defined()) {
+    out.compute_at(rowEpilogue, n);
+    rowEpilogue.parallel(n);
+    return rowEpilogue;
   }
   return out;
 }
@@ -140,9 +151,14 @@ void registerFusedDenseOp() {
   def.inferType = [](const Op &op, std::string &error) -> std::optional<TensorType> {
     const std::string &activation = op.attrs().getString("activation");
     const OpDef *act = OpRegistry::get().lookup(activation);
-    if (activation != "none" && (!act || !isFusibleActivation(*act)))
+    if (activation != "none" && (!act || !(isFusibleActivation(*act) || isRowEpilogue(*act))))
       return error = "'" + activation + "' is not an activation that can be fused",
              std::nullopt;
+    if (act && isRowEpilogue(*act)) {
+      const Attribute *axis = op.attrs().find("act_axis");
+      if (axis && axis->asInt() != -1 && axis->asInt() != 1)
+        return error = "a fused " + activation + " must run along the last axis", std::nullopt;
+    }
     return inferDenseType(op, error);
   };
   def.reference = [](const Op &op, const std::vector<const Tensor *> &in, Tensor &out) {

@@ -7,11 +7,15 @@ bool isFusibleActivation(const OpDef &def) {
   return def.isElementwise && def.operands.size() == 1 && !def.operands[0].isWeight;
 }
 
+bool isRowEpilogue(const OpDef &def) {
+  return def.name == "softmax" || def.name == "log_softmax";
+}
+
 std::vector<AttrSpec> activationAttrSpecs() {
   std::vector<AttrSpec> specs = {
       {"activation", AttrKind::String, Attribute::ofString("none"), 0, false}};
   for (const auto &def : OpRegistry::get().all()) {
-    if (!isFusibleActivation(*def))
+    if (!isFusibleActivation(*def) && !isRowEpilogue(*def))
       continue;
     for (const AttrSpec &a : def->attrs) {
       AttrSpec prefixed = a;
@@ -38,7 +42,7 @@ FusedActivation::FusedActivation(const AttrMap &fusedAttrs, const TensorType &ty
   if (name_ == "none")
     return;
   const OpDef *def = OpRegistry::get().lookup(name_);
-  if (!def || !isFusibleActivation(*def))
+  if (!def || !(isFusibleActivation(*def) || isRowEpilogue(*def)))
     return;
   AttrMap attrs;
   for (const AttrSpec &a : def->attrs)

@@ -13,6 +13,9 @@ namespace netc {
 
 /// True if `def` is an activation a producer can absorb.
 bool isFusibleActivation(const OpDef &def);
+/// True for softmax/log_softmax: a dense layer can finish each output row with
+/// it (the row is complete when the epilogue runs).
+bool isRowEpilogue(const OpDef &def);
 
 /// The `activation` attribute and every fusible activation's attributes with the
 /// `act_` prefix (elided while at their defaults), for a fused op's definition.
@@ -29,6 +32,8 @@ public:
   explicit FusedActivation(const AttrMap &fusedAttrs, const TensorType &type);
   ~FusedActivation();
   bool active() const { return op_ != nullptr; }
+  /// False for a row epilogue (softmax) that reads a whole row of its input.
+  bool elementwise() const { return op_ && op_->def().isElementwise; }
   const std::string &name() const { return name_; }
   void reference(Tensor &inOut) const;
   Halide::Func lower(const LowerContext &ctx, Halide::Func input, const TensorType &type) const;

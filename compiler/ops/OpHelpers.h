@@ -50,5 +50,6 @@ void registerReduceOps();
 // Fused ops read the activations registered before them: register them last.
 void registerFusedConv2dOp();
 void registerFusedDenseOp();
+void registerFusedElementwiseOp();
 
 } // namespace netc

@@ -28,6 +28,7 @@ void registerBuiltinOps() {
   registerReduceOps();
   registerFusedConv2dOp();
   registerFusedDenseOp();
+  registerFusedElementwiseOp();
 }
 
 } // namespace netc

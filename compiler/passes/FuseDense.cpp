@@ -22,7 +22,11 @@ bool fuseDenseLayers(Graph &graph, DiagnosticEngine &diags) {
       why = "%" + result->name() + " is a graph output";
     else if (readers.size() != 1)
       why = "%" + result->name() + " has " + std::to_string(readers.size()) + " readers";
-    else if (!isFusibleActivation(readers[0]->def()))
+    else if (isRowEpilogue(readers[0]->def())) {
+      int64_t axis = readers[0]->attrs().getInt("axis");
+      if (axis != -1 && axis != 1)
+        why = "its reader '" + readers[0]->kindName() + "' does not run along the last axis";
+    } else if (!isFusibleActivation(readers[0]->def()))
       why = "its reader '" + readers[0]->kindName() + "' is not an activation";
     if (!why.empty()) {
       diags.remark(dense->loc(), "dense %" + result->name() + " not fused: " + why);

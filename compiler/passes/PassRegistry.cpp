@@ -43,12 +43,14 @@ void registerBuiltinPasses() {
   r.add({"fuse-conv", "fuse conv2d + residual add + activation + pool into fused_conv2d",
          fuseConvolutions});
   r.add({"fuse-dense", "fuse dense + activation into fused_dense", fuseDenseLayers});
+  r.add({"fuse-elementwise", "fuse chains of same-shape elementwise ops into one loop",
+         fuseElementwise});
 }
 
 std::vector<std::string> optimizationPipeline(int level) {
   if (level <= 0)
     return {};
-  return {"dce", "fold-batchnorm", "fuse-conv", "fuse-dense"};
+  return {"dce", "fold-batchnorm", "fuse-conv", "fuse-dense", "fuse-elementwise"};
 }
 
 bool runPassPipeline(Graph &graph, const std::vector<std::string> &passes,
