@@ -57,6 +57,10 @@ void DiagnosticEngine::remark(llvm::SMLoc loc, const llvm::Twine &message) {
   if (remarksEnabled_)
     emit(loc, llvm::SourceMgr::DK_Remark, message, {});
 }
+void DiagnosticEngine::remark(llvm::StringRef origin, const llvm::Twine &message) {
+  if (remarksEnabled_)
+    emitPlain(origin, llvm::SourceMgr::DK_Remark, message);
+}
 void DiagnosticEngine::error(llvm::StringRef origin, const llvm::Twine &message) {
   ++errors_;
   if (!overLimit())

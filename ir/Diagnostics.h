@@ -26,6 +26,7 @@ public:
   void warning(llvm::SMLoc loc, const llvm::Twine &message);
   void note(llvm::SMLoc loc, const llvm::Twine &message);
   void remark(llvm::SMLoc loc, const llvm::Twine &message);
+  void remark(llvm::StringRef origin, const llvm::Twine &message);
   /// An error about something that has no source position, e.g. a weight file.
   /// `origin` names what it is about (usually a path); may be empty.
   void error(llvm::StringRef origin, const llvm::Twine &message);

@@ -37,6 +37,10 @@ void registerBuiltinPasses() {
   r.add({"infer-shapes", "recompute every result type from the op's shape rule", inferShapes});
   r.add({"dce", "remove ops whose results are never used, and unused weights",
          eliminateDeadCode});
+  r.add({"cse", "replace an op identical to an earlier one (same operands and attributes)",
+         eliminateCommonSubexpressions});
+  r.add({"plan-memory", "report the activation arena layout (as remarks; IR unchanged)",
+         planMemory});
   r.add({"fold-batchnorm",
          "fold a batchnorm into the weights and bias of the conv2d or dense before it",
          foldBatchNorm});
@@ -50,7 +54,7 @@ void registerBuiltinPasses() {
 std::vector<std::string> optimizationPipeline(int level) {
   if (level <= 0)
     return {};
-  return {"dce", "fold-batchnorm", "fuse-conv", "fuse-dense", "fuse-elementwise"};
+  return {"cse", "dce", "fold-batchnorm", "fuse-conv", "fuse-dense", "fuse-elementwise"};
 }
 
 bool runPassPipeline(Graph &graph, const std::vector<std::string> &passes,
