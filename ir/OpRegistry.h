@@ -89,7 +89,9 @@ struct OpDef {
   /// True for ops that only reinterpret their input's memory (flatten, reshape,
   /// dropout at inference): code generation aliases the buffer instead of copying.
   bool isView = false;
-  /// True for elementwise ops (result[i] depends only on operands[i]).
+  /// True for elementwise ops (result[i] depends only on operands[i] at the same
+  /// index, after broadcasting). Broadcasting binary ops set it too: a pass or
+  /// plan that treats operands as flat arrays must check their shapes are equal.
   bool isElementwise = false;
 
   size_t numActivationOperands() const;

@@ -155,7 +155,7 @@ void registerFusedDenseOp() {
       return error = "'" + activation + "' is not an activation that can be fused",
              std::nullopt;
     if (act && isRowEpilogue(*act)) {
-      const Attribute *axis = op.attrs().find("act_axis");
+      const Attribute *axis = op.attrs().find(activation + "_axis");
       if (axis && axis->asInt() != -1 && axis->asInt() != 1)
         return error = "a fused " + activation + " must run along the last axis", std::nullopt;
     }

@@ -19,13 +19,9 @@ std::vector<AttrSpec> activationAttrSpecs() {
       continue;
     for (const AttrSpec &a : def->attrs) {
       AttrSpec prefixed = a;
-      prefixed.name = "act_" + a.name;
+      prefixed.name = def->name + "_" + a.name;
       prefixed.elideIfDefault = true;
-      bool seen = false;
-      for (const AttrSpec &s : specs)
-        seen |= s.name == prefixed.name;
-      if (!seen)
-        specs.push_back(prefixed);
+      specs.push_back(prefixed);
     }
   }
   return specs;
@@ -34,7 +30,7 @@ std::vector<AttrSpec> activationAttrSpecs() {
 void setActivationAttrs(const Op &activation, AttrMap &fusedAttrs) {
   fusedAttrs.set("activation", Attribute::ofString(activation.kindName()));
   for (const auto &[name, value] : activation.attrs().entries())
-    fusedAttrs.set("act_" + name, value);
+    fusedAttrs.set(activation.kindName() + "_" + name, value);
 }
 
 FusedActivation::FusedActivation(const AttrMap &fusedAttrs, const TensorType &type) {
@@ -46,7 +42,7 @@ FusedActivation::FusedActivation(const AttrMap &fusedAttrs, const TensorType &ty
     return;
   AttrMap attrs;
   for (const AttrSpec &a : def->attrs)
-    if (const Attribute *v = fusedAttrs.find("act_" + a.name))
+    if (const Attribute *v = fusedAttrs.find(name_ + "_" + a.name))
       attrs.set(a.name, *v);
   scratch_ = std::make_unique<Graph>("epilogue");
   Value *input = scratch_->addInput("x", type);

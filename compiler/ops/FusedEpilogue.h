@@ -1,6 +1,7 @@
 // Activations fused into a producer's epilogue (fused_conv2d, fused_dense). Any
 // registered unary elementwise op without weights can be fused; its attributes
-// travel on the fused op with an `act_` prefix (`act_alpha=0.1`).
+// travel on the fused op prefixed with its name (`leaky_relu_alpha=0.1`), so each
+// keeps its own default.
 #pragma once
 
 #include "compiler/ops/OpHelpers.h"
@@ -17,8 +18,8 @@ bool isFusibleActivation(const OpDef &def);
 /// it (the row is complete when the epilogue runs).
 bool isRowEpilogue(const OpDef &def);
 
-/// The `activation` attribute and every fusible activation's attributes with the
-/// `act_` prefix (elided while at their defaults), for a fused op's definition.
+/// The `activation` attribute and every fusible activation's attributes prefixed
+/// with its name (elided while at their defaults), for a fused op's definition.
 std::vector<AttrSpec> activationAttrSpecs();
 
 /// Copies the activation op's attributes onto a fused op's attributes.

@@ -24,7 +24,9 @@ int runCheck(DiagnosticEngine &diags) {
     std::string layer, op, shape, params;
   };
   std::vector<Row> rows;
-  int64_t weightCount = 0, biasCount = 0;
+  // Running statistics (batchnorm's running_mean/var) are state, not learned
+  // parameters: they are reported apart, as PyTorch's parameter counts do.
+  int64_t weightCount = 0, biasCount = 0, statCount = 0;
   for (const Value *in : graph->inputs())
     rows.push_back({in->name(), "input", in->type().shapeStr(), "0"});
   for (const Op *op : graph->ops()) {
@@ -34,8 +36,13 @@ int runCheck(DiagnosticEngine &diags) {
       if (!v || !v->isWeight())
         continue;
       int64_t n = v->type().numElements(1);
+      const std::string &role = op->def().operands[i].name;
+      if (role == "running_mean" || role == "running_var") {
+        statCount += n;
+        continue;
+      }
       params += n;
-      (op->def().operands[i].name == "bias" ? biasCount : weightCount) += n;
+      (role == "bias" ? biasCount : weightCount) += n;
     }
     rows.push_back({op->result()->name(), op->kindName(), op->result()->type().shapeStr(),
                     withThousands(params)});
@@ -58,6 +65,8 @@ int runCheck(DiagnosticEngine &diags) {
   out += fmt::format("Total parameters: {} ({} weights, {} biases)\n",
                      withThousands(weightCount + biasCount), withThousands(weightCount),
                      withThousands(biasCount));
+  if (statCount)
+    out += fmt::format("Running statistics (not parameters): {}\n", withThousands(statCount));
   for (const Value *o : graph->outputs())
     out += fmt::format("Output: {} {}\n", o->name(), o->type().str());
   llvm::outs() << out;
