@@ -17,11 +17,13 @@ cl::SubCommand compileCommand("compile",
                               "Compile a model to a C header and a native library");
 cl::SubCommand printIrCommand("print-ir", "Print a model's graph IR");
 cl::SubCommand opsCommand("ops", "List the layers (ops) netc knows");
+cl::SubCommand benchCommand("bench", "Time a model compiled ahead of time for this machine "
+                                     "(latency, GFLOP/s, % of the measured FMA peak)");
 
 static cl::opt<std::string> weightsFile(
     "weights", cl::desc("Weights to load (.safetensors or .npz, keyed like a PyTorch state_dict)"),
     cl::value_desc("file"), cl::sub(checkCommand), cl::sub(runCommand), cl::sub(compileCommand),
-    cl::sub(printIrCommand), cl::cat(category));
+    cl::sub(printIrCommand), cl::sub(benchCommand), cl::cat(category));
 static cl::opt<uint64_t> randomWeights(
     "random-weights", cl::desc("Use deterministic random weights from this seed"),
     cl::value_desc("seed"), cl::sub(checkCommand), cl::sub(runCommand), cl::sub(compileCommand),
@@ -31,7 +33,7 @@ static cl::opt<unsigned> optLevel(
     "O", cl::desc("Optimization level: -O0 runs every op as its own kernel, -O1 (default) "
                   "fuses conv/dense chains"),
     cl::Prefix, cl::init(1), cl::sub(runCommand), cl::sub(compileCommand),
-    cl::sub(printIrCommand), cl::cat(category));
+    cl::sub(printIrCommand), cl::sub(benchCommand), cl::cat(category));
 static cl::opt<bool> remarks("remarks",
                              cl::desc("Explain each fusion decision (optimization remarks)"),
                              cl::sub(runCommand), cl::sub(compileCommand),

@@ -13,7 +13,8 @@
 namespace netc::driver {
 
 extern llvm::cl::OptionCategory category;
-extern llvm::cl::SubCommand checkCommand, runCommand, compileCommand, printIrCommand, opsCommand;
+extern llvm::cl::SubCommand checkCommand, runCommand, compileCommand, printIrCommand, opsCommand,
+    benchCommand;
 
 /// Loads the model named on the command line and binds its weights from
 /// --weights or --random-weights. `needWeights`: error if neither was given and
@@ -33,5 +34,6 @@ int runRun(DiagnosticEngine &diags);
 int runCompile(DiagnosticEngine &diags);
 int runPrintIr(DiagnosticEngine &diags);
 int runOps();
+int runBench(DiagnosticEngine &diags);
 
 } // namespace netc::driver

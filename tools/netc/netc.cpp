@@ -21,6 +21,7 @@ int main(int argc, char **argv) {
       "  netc run model.nn --random-weights 1 --random-input 2 --output-dir out/\n"
       "  netc compile model.nn --weights w.safetensors -o out/\n"
       "  netc print-ir model.nn\n"
+      "  netc bench model.nn --batch 8\n"
       "  netc ops\n\n"
       "Run 'netc <command> --help' for a command's options.\n");
   DiagnosticEngine diags;
@@ -34,6 +35,8 @@ int main(int argc, char **argv) {
     return driver::runPrintIr(diags);
   if (driver::opsCommand)
     return driver::runOps();
+  if (driver::benchCommand)
+    return driver::runBench(diags);
   llvm::errs() << "netc: error: no command given; run 'netc --help'\n";
   return 1;
 }

@@ -1,0 +1,187 @@
+// netc bench: how fast is a model? Compiles it ahead of time for the host (the
+// same code `netc compile` ships), loads it, and times the generated entry point
+// after a warm-up: min and median latency, GFLOP/s, and % of this machine's FMA
+// peak measured in the same run.
+#include "Driver.h"
+#include "MachinePeak.h"
+#include "compiler/codegen/AotCompiler.h"
+#include "compiler/ops/OpHelpers.h"
+#include "frontends/weights/RandomWeights.h"
+#include "netc/runtime.h"
+
+#include <fmt/format.h>
+
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/Path.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+namespace netc::driver {
+
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> model(cl::Positional, cl::desc("<model.nn|model.ir>"), cl::Required,
+                                  cl::sub(benchCommand));
+static cl::opt<int64_t> batch("batch", cl::desc("Batch size (default 1)"), cl::init(1),
+                              cl::sub(benchCommand), cl::cat(category));
+static cl::opt<int> threads("threads", cl::desc("Threads (default: one per core)"), cl::init(0),
+                            cl::sub(benchCommand), cl::cat(category));
+static cl::opt<int> iterations("iterations",
+                               cl::desc("Timed calls (default: as many as fit in ~2 s, 10..1000)"),
+                               cl::init(0), cl::sub(benchCommand), cl::cat(category));
+static cl::opt<bool> json("json", cl::desc("Print the result as JSON"), cl::sub(benchCommand),
+                          cl::cat(category));
+
+/// Multiply-adds ×2 of the convolutions and dense layers (the other ops' work is
+/// small and not counted).
+static double modelFlops(const Graph &graph, int64_t n) {
+  double flops = 0;
+  for (const Op *op : graph.ops()) {
+    const std::string &kind = op->kindName();
+    if (kind == "conv2d" || kind == "fused_conv2d") {
+      const TensorType &in = op->operand(0)->type(), &w = op->operand(1)->type();
+      const auto &s = op->attrs().getInts("stride"), &p = op->attrs().getInts("pad"),
+                 &d = op->attrs().getInts("dilation");
+      int64_t oh = slidingOutputSize(in.dim(2).size, w.dim(2).size, s[0], p[0], p[2], d[0]);
+      int64_t ow = slidingOutputSize(in.dim(3).size, w.dim(3).size, s[1], p[1], p[3], d[1]);
+      flops += 2.0 * n * w.dim(0).size * oh * ow * w.dim(1).size * w.dim(2).size * w.dim(3).size;
+    } else if (kind == "dense" || kind == "fused_dense") {
+      const TensorType &w = op->operand(1)->type();
+      flops += 2.0 * n * w.dim(0).size * w.dim(1).size;
+    }
+  }
+  return flops;
+}
+
+int runBench(DiagnosticEngine &diags) {
+  if (batch <= 0) {
+    diags.error(llvm::StringRef(), "--batch must be positive");
+    return 1;
+  }
+  std::unique_ptr<Graph> graph = loadModelWithWeights(model, false, diags);
+  if (!graph)
+    return 1;
+  // Speed does not depend on the weights' values: random ones unless given.
+  for (const Value *w : graph->weights())
+    if (!w->data()) {
+      bindRandomWeights(*graph, 1);
+      break;
+    }
+  if (!optimizeGraph(*graph, diags))
+    return 1;
+  llvm::SmallString<128> dir;
+  if (auto ec = llvm::sys::fs::createUniqueDirectory("netc-bench", dir)) {
+    diags.error(llvm::StringRef(), "cannot create a temporary directory: " + ec.message());
+    return 1;
+  }
+  struct Cleanup {
+    llvm::SmallString<128> &dir;
+    ~Cleanup() { llvm::sys::fs::remove_directories(dir); }
+  } cleanup{dir};
+  AotOptions options;
+  options.outputDir = dir.str().str();
+  options.prefix = "netc_bench_model";
+  options.sharedLibrary = true;
+  options.sourceName = llvm::sys::path::filename(model).str();
+  auto compileStart = std::chrono::steady_clock::now();
+  if (!compileAot(*graph, options, diags))
+    return 1;
+  double compileSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - compileStart).count();
+
+  std::string lib = options.outputDir + "/libnetc_bench_model.so";
+  void *handle = dlopen(lib.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle) {
+    diags.error(lib, llvm::Twine("cannot load the compiled model: ") + dlerror());
+    return 1;
+  }
+  using InfoFn = const netc_model_info *(*)();
+  auto info = reinterpret_cast<InfoFn>(dlsym(handle, "netc_bench_model_model_info"));
+  using ThreadsFn = void (*)(int);
+  auto setThreads = reinterpret_cast<ThreadsFn>(dlsym(handle, "netc_set_num_threads"));
+  if (!info) {
+    diags.error(lib, "the compiled model has no entry point");
+    return 1;
+  }
+  int threadCount = threads > 0 ? threads : (int)std::thread::hardware_concurrency();
+  if (setThreads)
+    setThreads(threadCount);
+  const netc_model_info *m = info();
+  auto tensorsFor = [&](const netc_tensor_info *infos, int count, std::vector<Tensor> &store,
+                        std::vector<netc_tensor> &tensors, bool random) {
+    for (int i = 0; i < count; ++i) {
+      std::vector<int64_t> shape;
+      for (int d = 0; d < infos[i].rank; ++d)
+        shape.push_back(infos[i].shape[d] < 0 ? batch : infos[i].shape[d]);
+      store.push_back(random ? randomInput(shape, 2, infos[i].name) : Tensor(shape));
+    }
+    for (Tensor &t : store)
+      tensors.push_back(netc_tensor{t.ptr(), NETC_F32, (int32_t)t.rank(), {}});
+    for (size_t i = 0; i < store.size(); ++i)
+      std::copy(store[i].shape.begin(), store[i].shape.end(), tensors[i].shape);
+  };
+  std::vector<Tensor> inStore, outStore;
+  std::vector<netc_tensor> inTensors, outTensors;
+  inStore.reserve(m->num_inputs);
+  outStore.reserve(m->num_outputs);
+  tensorsFor(m->inputs, m->num_inputs, inStore, inTensors, true);
+  tensorsFor(m->outputs, m->num_outputs, outStore, outTensors, false);
+  std::vector<const netc_tensor *> in;
+  std::vector<netc_tensor *> out;
+  for (auto &t : inTensors)
+    in.push_back(&t);
+  for (auto &t : outTensors)
+    out.push_back(&t);
+
+  using Clock = std::chrono::steady_clock;
+  auto call = [&]() -> double {
+    auto start = Clock::now();
+    netc_status status = m->run(in.data(), out.data());
+    double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    return status == NETC_OK ? ms : -1;
+  };
+  double first = 0;
+  for (int i = 0; i < 3; ++i) // warm-up: thread pool start, page faults, caches
+    first = call();
+  if (first < 0) {
+    diags.error(llvm::StringRef(), "the compiled model failed to run");
+    return 1;
+  }
+  int count = iterations > 0 ? (int)iterations
+                             : std::clamp((int)(2000.0 / std::max(first, 1e-3)), 10, 1000);
+  std::vector<double> times;
+  for (int i = 0; i < count; ++i)
+    times.push_back(call());
+  std::sort(times.begin(), times.end());
+  double minMs = times.front(), medianMs = times[times.size() / 2];
+  double flops = modelFlops(*graph, batch);
+  MachinePeak peak = measureFmaPeak(threadCount);
+  double gflops = flops / (minMs * 1e6);
+  if (json) {
+    llvm::outs() << fmt::format(
+        "{{\"model\": \"{}\", \"batch\": {}, \"threads\": {}, \"iterations\": {}, "
+        "\"min_ms\": {:.6f}, \"median_ms\": {:.6f}, \"gflop\": {:.6f}, \"gflops\": {:.3f}, "
+        "\"peak_gflops\": {:.3f}, \"percent_of_peak\": {:.2f}, \"compile_s\": {:.3f}}}\n",
+        graph->name(), (int64_t)batch, threadCount, count, minMs, medianMs, flops / 1e9, gflops,
+        peak.gflops, 100 * gflops / peak.gflops, compileSeconds);
+  } else {
+    llvm::outs() << fmt::format(
+        "model {}: batch {}, {} threads, {} calls after 3 warm-up calls\n"
+        "  latency       min {:.4f} ms, median {:.4f} ms\n"
+        "  work          {:.4f} GFLOP (convolutions and dense layers)\n"
+        "  throughput    {:.2f} GFLOP/s at the min latency = {:.1f}% of this machine's "
+        "measured peak ({:.1f} GFLOP/s, {}-bit FMA, {} threads)\n"
+        "  compile time  {:.2f} s\n",
+        graph->name(), (int64_t)batch, threadCount, count, minMs, medianMs, flops / 1e9, gflops,
+        100 * gflops / peak.gflops, peak.gflops, peak.vectorBits, threadCount, compileSeconds);
+  }
+  dlclose(handle);
+  return 0;
+}
+
+} // namespace netc::driver
