@@ -168,26 +168,28 @@ Halide::Func lowerConv2d(LowerContext &ctx, const Op &op) {
   ConvParams p(op.attrs());
   const TensorType &wType = ctx.operandTypes[1];
   const int O = (int)wType.dim(0).size;
-  const int W = (int)ctx.operandTypes[0].dim(3).size;
   const int OW = (int)ctx.resultType.dim(3).size;
   ConvStages stages = defineConv(p, ctx.operands[0], ctx.operands[1],
                                  ctx.hasOperand(2) ? ctx.operands[2] : Func(),
                                  ctx.operandTypes[0], wType);
-  Func conv = stages.conv, source = stages.source;
-  RDom r = stages.reduction;
-  bool padded = stages.padded;
-  Var x("x"), y("y"), c("c"), n("n");
   if (!ctx.schedule)
-    return conv;
-
-  // Register tile: one vector of output columns × `channelBlock` output channels,
-  // accumulated over the whole reduction before it is stored.
+    return stages.conv;
   const int vw = std::min(ctx.vectorWidth(), OW);
-  const int channelBlock = std::min(O, 4);
-  Func out("conv2d_out");
-  out(x, y, c, n) = conv(x, y, c, n);
+  return scheduleConvTiles(ctx, stages.conv, stages, vw, vw, O, true, "conv2d_out");
+}
+
+} // namespace
+
+Halide::Func scheduleConvTiles(const LowerContext &ctx, Halide::Func result, ConvStages &stages,
+                               int outputVector, int convVector, int channels,
+                               bool alignedTiles, const std::string &name) {
+  using namespace Halide;
+  Var x("x"), y("y"), c("c"), n("n");
+  const int channelBlock = std::min(channels, 4);
+  Func out(name);
+  out(x, y, c, n) = result(x, y, c, n);
   Var xo("xo"), xi("xi"), co("co"), ci("ci"), rows("rows"), tasks("tasks");
-  out.split(x, xo, xi, vw, TailStrategy::ShiftInwards)
+  out.split(x, xo, xi, outputVector, TailStrategy::ShiftInwards)
       .split(c, co, ci, channelBlock, TailStrategy::ShiftInwards)
       .reorder(xi, ci, xo, y, co, n)
       .fuse(y, co, rows)
@@ -195,16 +197,24 @@ Halide::Func lowerConv2d(LowerContext &ctx, const Op &op) {
       .parallel(tasks)
       .vectorize(xi)
       .unroll(ci);
-  conv.compute_at(out, xo).vectorize(x, vw).unroll(c, channelBlock);
-  conv.update().reorder(x, c, r.x, r.y, r.z).vectorize(x, vw).unroll(c, channelBlock);
-  if (padded) {
+  Func conv = stages.conv;
+  RDom r = stages.reduction;
+  TailStrategy tail = alignedTiles ? TailStrategy::Auto : TailStrategy::GuardWithIf;
+  conv.compute_at(out, xo).vectorize(x, convVector, tail).unroll(c, channelBlock);
+  conv.update()
+      .reorder(x, c, r.x, r.y, r.z)
+      .vectorize(x, convVector, tail)
+      .unroll(c, channelBlock);
+  if (stages.padded) {
     // Materialize the zero-bordered input rows a task needs, so the inner loop
     // reads plain vectors instead of bounds-checked gathers.
-    source.compute_at(out, tasks)
-        .vectorize(source.args()[0], ctx.vectorWidth(), TailStrategy::GuardWithIf);
+    stages.source.compute_at(out, tasks)
+        .vectorize(stages.source.args()[0], ctx.vectorWidth(), TailStrategy::GuardWithIf);
   }
   return out;
 }
+
+namespace {
 
 } // namespace
 

@@ -99,30 +99,8 @@ Halide::Func lowerFusedConv(LowerContext &ctx, const Op &op) {
       alignedTiles = true;
     }
   }
-  const int channelBlock = std::min(O, 4);
-  Func out("fused_conv2d");
-  out(x, y, c, n) = result(x, y, c, n);
-  Var xo("xo"), xi("xi"), co("co"), ci("ci"), rows("rows"), tasks("tasks");
-  out.split(x, xo, xi, vw, TailStrategy::ShiftInwards)
-      .split(c, co, ci, channelBlock, TailStrategy::ShiftInwards)
-      .reorder(xi, ci, xo, y, co, n)
-      .fuse(y, co, rows)
-      .fuse(rows, n, tasks)
-      .parallel(tasks)
-      .vectorize(xi)
-      .unroll(ci);
-  Func conv = stages.conv;
-  RDom r = stages.reduction;
-  const int cvw = convVector;
-  // A tile whose conv region is not a whole number of vectors guards the tail
-  // rather than computing (and reading) past the image.
-  TailStrategy tail = alignedTiles ? TailStrategy::Auto : TailStrategy::GuardWithIf;
-  conv.compute_at(out, xo).vectorize(x, cvw, tail).unroll(c, channelBlock);
-  conv.update().reorder(x, c, r.x, r.y, r.z).vectorize(x, cvw, tail).unroll(c, channelBlock);
-  if (stages.padded)
-    stages.source.compute_at(out, tasks)
-        .vectorize(stages.source.args()[0], ctx.vectorWidth(), TailStrategy::GuardWithIf);
-  return out;
+  return scheduleConvTiles(ctx, result, stages, vw, convVector, O, alignedTiles,
+                           "fused_conv2d");
 }
 
 } // namespace
