@@ -9,6 +9,12 @@ const std::vector<AttrSpec> &dslParamsOf(const OpDef &def) {
   return def.dslParams.empty() ? def.attrs : def.dslParams;
 }
 
+const Attribute *literalValue(const ast::Expr &expr) {
+  if (const auto *literal = llvm::dyn_cast<ast::LiteralExpr>(&expr))
+    return &literal->value;
+  return nullptr;
+}
+
 std::string callSignature(const OpDef &def, llvm::StringRef spelling) {
   std::string s = spelling.str() + "(";
   bool first = true;
@@ -93,38 +99,47 @@ namespace {
 /// with two bad arguments reports both.
 class ArgumentBinder {
 public:
-  ArgumentBinder(const OpDef &def, const ast::CallExpr &call, bool hasPipedInput,
-                 DiagnosticEngine &diags)
-      : def_(def), call_(call), hasPipedInput_(hasPipedInput), diags_(diags),
-        params_(dslParamsOf(def)), given_(params_.size()) {}
+  ArgumentBinder(const OpDef &def, const ast::CallExpr &call, llvm::ArrayRef<ast::Argument> args,
+                 bool hasPipedInput, DslDiagnostics &diags, ConstantLookup constantOf)
+      : def_(def), call_(call), args_(args), hasPipedInput_(hasPipedInput), diags_(diags),
+        constantOf_(constantOf), params_(dslParamsOf(def)), given_(params_.size()) {}
 
   std::optional<BoundArguments> bind() {
-    size_t numInputs = def_.numActivationOperands();
+    size_t numInputs = def_.numActivationOperands(), requiredInputs = 0;
+    for (const OperandSpec &operand : def_.operands)
+      requiredInputs += !operand.isWeight && !operand.optional;
     if (hasPipedInput_ && numInputs == 0) {
       errorAtCall("'" + call_.callee + "' takes no inputs, so it cannot follow '|>'");
       return std::nullopt;
     }
-    size_t writtenInputs = numInputs - (hasPipedInput_ ? 1 : 0);
+    size_t piped = hasPipedInput_ ? 1 : 0;
+    size_t maxWritten = numInputs - piped;
+    size_t minWritten = requiredInputs > piped ? requiredInputs - piped : 0;
 
     std::vector<const ast::Argument *> positional, named;
-    for (const ast::Argument &arg : call_.args)
+    for (const ast::Argument &arg : args_)
       (arg.isNamed() ? named : positional).push_back(&arg);
 
     // Inputs come first and are never constants; a constant where an input belongs
     // means an input is missing.
     BoundArguments bound;
     for (const ast::Argument *arg : positional) {
-      if (bound.inputs.size() == writtenInputs || llvm::isa<ast::LiteralExpr>(*arg->value))
+      if (bound.inputs.size() == maxWritten || constantOf_(*arg->value))
         break;
       bound.inputs.push_back(arg->value.get());
     }
-    if (bound.inputs.size() < writtenInputs) {
-      size_t found = bound.inputs.size() + (hasPipedInput_ ? 1 : 0);
-      errorAtCall("'" + call_.callee + "' expects " + plural(numInputs, "input") + ", found " +
+    if (bound.inputs.size() < minWritten) {
+      size_t found = bound.inputs.size() + piped;
+      std::string expected = requiredInputs == numInputs
+                                 ? plural(numInputs, "input")
+                                 : std::to_string(requiredInputs) + " to " +
+                                       plural(numInputs, "input");
+      errorAtCall("'" + call_.callee + "' expects " + expected + ", found " +
                   std::to_string(found) + usage());
       return std::nullopt;
     }
 
+    size_t writtenInputs = bound.inputs.size();
     for (size_t i = writtenInputs; i < positional.size(); ++i) {
       size_t param = i - writtenInputs;
       if (param >= params_.size()) {
@@ -205,22 +220,24 @@ private:
       return;
     }
     given_[param].arg = &arg;
-    const auto *literal = llvm::dyn_cast<ast::LiteralExpr>(arg.value.get());
-    if (!literal) {
+    const Attribute *constant = constantOf_(*arg.value);
+    if (!constant) {
       error(arg.value->range(), subject + " expects " + expectedKind(spec) + ", found " +
                                     describeNonConstant(*arg.value) + usage());
       return;
     }
     std::string why;
-    given_[param].value = coerceArgument(spec, literal->value, why);
+    given_[param].value = coerceArgument(spec, *constant, why);
     if (!given_[param].value)
-      error(literal->range(), subject + " " + why);
+      error(arg.value->range(), subject + " " + why);
   }
 
   const OpDef &def_;
   const ast::CallExpr &call_;
+  llvm::ArrayRef<ast::Argument> args_;
   bool hasPipedInput_;
-  DiagnosticEngine &diags_;
+  DslDiagnostics &diags_;
+  ConstantLookup constantOf_;
   const std::vector<AttrSpec> &params_;
   std::vector<Given> given_;
   bool failed_ = false;
@@ -229,8 +246,10 @@ private:
 } // namespace
 
 std::optional<BoundArguments> bindArguments(const OpDef &def, const ast::CallExpr &call,
-                                            bool hasPipedInput, DiagnosticEngine &diags) {
-  return ArgumentBinder(def, call, hasPipedInput, diags).bind();
+                                            llvm::ArrayRef<ast::Argument> args,
+                                            bool hasPipedInput, DslDiagnostics &diags,
+                                            ConstantLookup constantOf) {
+  return ArgumentBinder(def, call, args, hasPipedInput, diags, constantOf).bind();
 }
 
 } // namespace netc::dsl

@@ -9,9 +9,10 @@
 #pragma once
 
 #include "frontends/dsl/DslAst.h"
-#include "ir/Diagnostics.h"
+#include "frontends/dsl/DslDiagnostics.h"
 #include "ir/OpRegistry.h"
 
+#include <llvm/ADT/STLFunctionalExtras.h>
 #include <llvm/ADT/StringRef.h>
 
 #include <optional>
@@ -36,11 +37,23 @@ struct BoundArguments {
   AttrMap params;
 };
 
-/// Binds `call`'s arguments to `def`'s signature. `hasPipedInput` says the first
-/// input arrives through `|>`. Returns nullopt after reporting every problem found
-/// at the argument (or, for a missing one, the call) it concerns.
+/// The constant an argument expression stands for, or null if it computes a
+/// tensor: a literal, or inside a block the name of a parameter given a constant.
+using ConstantLookup = llvm::function_ref<const Attribute *(const ast::Expr &)>;
+
+/// The value of a literal; null for everything else (the model level's lookup).
+const Attribute *literalValue(const ast::Expr &expr);
+
+/// Binds the arguments `args` of `call` (usually all of `call.args`; a repetition
+/// of `repeat` leaves out the first) to `def`'s signature. `hasPipedInput` says
+/// the first input arrives through `|>`. Optional activation operands (concat's
+/// input2..input7) may be left out from the end. Returns nullopt after reporting
+/// every problem found at the argument (or, for a missing one, the call) it
+/// concerns.
 std::optional<BoundArguments> bindArguments(const OpDef &def, const ast::CallExpr &call,
-                                            bool hasPipedInput, DiagnosticEngine &diags);
+                                            llvm::ArrayRef<ast::Argument> args,
+                                            bool hasPipedInput, DslDiagnostics &diags,
+                                            ConstantLookup constantOf = literalValue);
 
 /// Converts a constant to the kind `spec` declares, applying the DSL's shorthands:
 /// an integer for an integer list of length L repeats it L times (`kernel=5`), a

@@ -1,7 +1,7 @@
 // The syntax tree of a netc model file, exactly as written: no op lookups, no
 // types, no graph. The parser (DslParser.cpp) produces it and the graph builder
-// (GraphBuilder.cpp) gives it meaning, so that later language features such as
-// reusable `block`s can be expanded between the two without touching either end.
+// (GraphBuilder.cpp) gives it meaning: it checks the `block` definitions
+// (Blocks.h) and instantiates them at each call.
 //
 // Every node keeps the source range it came from; diagnostics point there.
 #pragma once
@@ -24,7 +24,7 @@ namespace netc::dsl::ast {
 
 class Expr {
 public:
-  enum class Kind { Name, Literal, Call, Pipe };
+  enum class Kind { Name, Literal, Call, Pipe, Repeat, Seq };
 
   virtual ~Expr() = default;
   Kind kind() const { return kind_; }
@@ -73,7 +73,7 @@ struct Argument {
 };
 
 /// `conv2d(image, 16, kernel=5)`, or a bare op name in a chain (`|> relu`), which
-/// means the same as `relu()`.
+/// means the same as `relu()`. The callee is a layer type or a block.
 class CallExpr : public Expr {
 public:
   CallExpr(std::string callee, llvm::SMRange calleeRange, std::vector<Argument> args,
@@ -100,6 +100,40 @@ public:
   std::unique_ptr<CallExpr> stage;
 };
 
+/// `repeat(2, basic(x, 64))` or, as a chain stage, `x |> repeat(2, basic(64))`:
+/// the stage applied `count` times in a row, each taking the previous result as
+/// its first input. In the first form the first call is written with its input
+/// and the later ones leave it out; in the second `input` holds the piped value.
+class RepeatExpr : public Expr {
+public:
+  RepeatExpr(std::unique_ptr<Expr> input, std::unique_ptr<Expr> count,
+             std::unique_ptr<Expr> stage, llvm::SMRange keywordRange, llvm::SMRange range)
+      : Expr(Kind::Repeat, range), input(std::move(input)), count(std::move(count)),
+        stage(std::move(stage)), keywordRange(keywordRange) {}
+  static bool classof(const Expr *e) { return e->kind() == Kind::Repeat; }
+
+  std::unique_ptr<Expr> input; // the piped-in value (`x |> repeat(...)`), or null
+  std::unique_ptr<Expr> count; // an integer literal or a block's value parameter
+  std::unique_ptr<Expr> stage; // a CallExpr, RepeatExpr or SeqExpr without `input`
+  llvm::SMRange keywordRange;
+};
+
+/// `seq(conv2d(x, 64, kernel=1), batchnorm)` or `x |> seq(relu, dense(10))`: a
+/// chain whose stages are numbered by position, like torch.nn.Sequential: stage i's
+/// weights are `<prefix>.<i>.<suffix>`, counting stages without weights too.
+class SeqExpr : public Expr {
+public:
+  SeqExpr(std::unique_ptr<Expr> input, std::vector<std::unique_ptr<Expr>> stages,
+          llvm::SMRange keywordRange, llvm::SMRange range)
+      : Expr(Kind::Seq, range), input(std::move(input)), stages(std::move(stages)),
+        keywordRange(keywordRange) {}
+  static bool classof(const Expr *e) { return e->kind() == Kind::Seq; }
+
+  std::unique_ptr<Expr> input;               // the piped-in value, or null
+  std::vector<std::unique_ptr<Expr>> stages; // CallExpr, RepeatExpr or SeqExpr
+  llvm::SMRange keywordRange;
+};
+
 //===----------------------------------------------------------------------===//
 // Statements
 //===----------------------------------------------------------------------===//
@@ -121,7 +155,7 @@ struct TypeSpec {
 
 class Stmt {
 public:
-  enum class Kind { Input, Layer, Output, Invalid };
+  enum class Kind { Input, Layer, Output, Return, Invalid };
 
   virtual ~Stmt() = default;
   Kind kind() const { return kind_; }
@@ -174,6 +208,17 @@ public:
   llvm::SMRange nameRange;
 };
 
+/// `return EXPR`: the value of a block; its last statement.
+class ReturnStmt : public Stmt {
+public:
+  ReturnStmt(llvm::SMLoc loc, llvm::SMRange keywordRange, std::unique_ptr<Expr> value)
+      : Stmt(Kind::Return, loc), keywordRange(keywordRange), value(std::move(value)) {}
+  static bool classof(const Stmt *s) { return s->kind() == Kind::Return; }
+
+  llvm::SMRange keywordRange;
+  std::unique_ptr<Expr> value;
+};
+
 /// A statement with a syntax error (already reported). It keeps the name the
 /// statement was defining, if the parser got that far, so that later uses of the
 /// name are not reported again as undefined.
@@ -187,11 +232,40 @@ public:
   llvm::SMRange nameRange;
 };
 
+//===----------------------------------------------------------------------===//
+// Declarations
+//===----------------------------------------------------------------------===//
+
+/// One parameter of a block: `channels` or, with a default, `stride=1`. Whether it
+/// receives a tensor (an activation input) or a constant is up to each call.
+struct BlockParam {
+  std::string name;
+  llvm::SMRange nameRange;
+  std::unique_ptr<LiteralExpr> defaultValue; // null: required
+};
+
+/// `block basic(x, channels, stride=1) { ... return EXPR }`: a reusable group of
+/// layers, called like a layer type. The body holds LayerStmts (never outputs),
+/// InvalidStmts and, last, one ReturnStmt.
+struct BlockDecl {
+  std::string name;
+  llvm::SMRange nameRange;
+  llvm::SMLoc loc; // the `block` keyword
+  std::vector<BlockParam> params;
+  std::vector<std::unique_ptr<Stmt>> body;
+  llvm::SMLoc closeLoc; // the closing '}', for "no return" errors
+  /// False when the header (name and parameters) had a syntax error: the block is
+  /// known by name, so calls of it stay quiet, but it cannot be instantiated.
+  bool headerValid = true;
+};
+
 /// `model cifar10 { ... }`: the one model of a file.
 struct ModelDecl {
   std::string name;
   llvm::SMRange nameRange;
   std::vector<std::unique_ptr<Stmt>> body;
+  /// The file's block definitions, before and after the model, in source order.
+  std::vector<std::unique_ptr<BlockDecl>> blocks;
 };
 
 } // namespace netc::dsl::ast

@@ -1,19 +1,28 @@
 // Recursive-descent parser of the netc model language. Grammar (docs/dsl.md):
 //
-//   file      ::= model-decl
-//   model-decl::= 'model' IDENT '{' { stmt } '}'
+//   file      ::= { block } model { block }
+//   block     ::= 'block' IDENT '(' [ param { ',' param } [ ',' ] ] ')' '{' { bstmt } '}'
+//   param     ::= IDENT [ '=' literal ]
+//   bstmt     ::= IDENT '=' expr | 'return' expr
+//   model     ::= 'model' IDENT '{' { stmt } '}'
 //   stmt      ::= 'input' IDENT ':' type
 //               | [ 'output' ] IDENT '=' expr
 //               | 'output' IDENT
 //   type      ::= [ IDENT ] '[' [ dim { ',' dim } [ ',' ] ] ']'
 //   dim       ::= INTEGER | IDENT
 //   expr      ::= primary { '|>' stage }
-//   stage     ::= IDENT [ '(' args ')' ]
-//   primary   ::= IDENT [ '(' args ')' ] | literal
+//   stage     ::= IDENT [ '(' args ')' ] | repeat | seq
+//   primary   ::= IDENT [ '(' args ')' ] | repeat | seq | literal
+//   repeat    ::= 'repeat' '(' expr ',' stage [ ',' ] ')'
+//   seq       ::= 'seq' '(' stage { ',' stage } [ ',' ] ')'
 //   args      ::= [ arg { ',' arg } [ ',' ] ]
 //   arg       ::= [ IDENT '=' ] expr
 //   literal   ::= INTEGER | FLOAT | STRING | 'true' | 'false'
 //               | '[' [ INTEGER { ',' INTEGER } [ ',' ] ] ']'
+//
+// `block`, `return`, `repeat` and `seq` are keywords only where they start a
+// block, a return statement in a block, or a `repeat(`/`seq(` form, so they stay
+// usable as layer names elsewhere.
 //
 // Statements end at a newline; inside parentheses and brackets newlines are
 // ignored (this parser tracks the nesting), and around `|>` the lexer drops them.
@@ -91,17 +100,38 @@ private:
 
   //===--- Statements -----------------------------------------------------===//
 
-  std::unique_ptr<Stmt> parseStatementOrRecover();
-  std::unique_ptr<Stmt> parseStatement();
+  /// Parses statements up to the closing '}' of a model or block body opened by
+  /// `lbrace`; returns false (after reporting) if the file ends first.
+  bool parseBody(std::vector<std::unique_ptr<Stmt>> &body, const Token &lbrace,
+                 const std::string &what, bool inBlock, llvm::SMLoc *closeLoc = nullptr);
+  std::unique_ptr<Stmt> parseStatementOrRecover(bool inBlock);
+  std::unique_ptr<Stmt> parseStatement(bool inBlock);
   void expectStatementEnd();
   void recover(const Token &statementStart);
   Token parseDefinedName(const char *what);
   TypeSpec parseType();
 
+  //===--- Blocks ---------------------------------------------------------===//
+
+  bool atContextualKeyword(llvm::StringRef word) const {
+    return tok_.is(TokenKind::Identifier) && tok_.spelling == word;
+  }
+  std::unique_ptr<BlockDecl> parseBlock();
+  void parseBlockHeader(BlockDecl &block);
+  /// Skips the rest of a block whose header is broken: up to the '}' that closes
+  /// its body, or to the next line that starts a `model` or `block`.
+  void skipBrokenBlock();
+
   //===--- Expressions ----------------------------------------------------===//
 
   std::unique_ptr<Expr> parseExpr();
   std::unique_ptr<Expr> parsePrimary();
+  /// A chain stage: `relu`, `dense(10)`, `repeat(...)` or `seq(...)`; `input` is the
+  /// value piped into it, or null inside `repeat`/`seq`.
+  std::unique_ptr<Expr> parseStage(std::unique_ptr<Expr> input);
+  static bool isFormKeyword(llvm::StringRef word) { return word == "repeat" || word == "seq"; }
+  std::unique_ptr<Expr> parseRepeat(const Token &keyword, std::unique_ptr<Expr> input);
+  std::unique_ptr<Expr> parseSeq(const Token &keyword, std::unique_ptr<Expr> input);
   std::unique_ptr<CallExpr> parseCall(const Token &callee);
   Argument parseArgument();
   std::unique_ptr<LiteralExpr> parseLiteral();
@@ -112,52 +142,164 @@ private:
   Token tok_;
   llvm::SMLoc lastEnd_; // end of the last consumed token, for source ranges
   int nesting_ = 0;     // open parentheses and brackets
+  bool inBlock_ = false; // parsing the body of a block (not the model)
   // The name the current statement defines, once parsed: kept if the statement fails.
   Token pendingName_;
 };
 
 std::unique_ptr<ModelDecl> Parser::parseFile() {
   auto model = std::make_unique<ModelDecl>();
-  Token lbrace;
-  try {
+  std::vector<std::unique_ptr<BlockDecl>> blocks;
+  bool haveModel = false;
+  for (;;) {
     skipNewlines();
-    if (!tok_.is(TokenKind::KwModel))
-      failExpected("a model such as 'model NAME { ... }'");
-    advance();
-    Token name = expect(TokenKind::Identifier, "the model name after 'model'");
-    model->name = name.spelling.str();
-    model->nameRange = name.range();
-    lbrace = expect(TokenKind::LBrace, "'{' to open the body of model '" + model->name + "'");
-  } catch (const ReportedError &) {
+    if (tok_.is(TokenKind::Eof))
+      break;
+    if (atContextualKeyword("block")) {
+      if (std::unique_ptr<BlockDecl> block = parseBlock())
+        blocks.push_back(std::move(block));
+      continue;
+    }
+    if (haveModel) {
+      if (tok_.is(TokenKind::KwModel))
+        diags_.error(tok_.loc(), "a file holds one model; found a second 'model'");
+      else if (!tok_.is(TokenKind::Error))
+        diags_.error(tok_.loc(), "expected a block or end of file after model '" + model->name +
+                                     "', found " + tok_.describe());
+      break;
+    }
+    Token lbrace;
+    try {
+      if (!tok_.is(TokenKind::KwModel))
+        failExpected("a model such as 'model NAME { ... }'");
+      advance();
+      Token name = expect(TokenKind::Identifier, "the model name after 'model'");
+      model->name = name.spelling.str();
+      model->nameRange = name.range();
+      lbrace = expect(TokenKind::LBrace, "'{' to open the body of model '" + model->name + "'");
+    } catch (const ReportedError &) {
+      return nullptr;
+    }
+    haveModel = true;
+    if (!parseBody(model->body, lbrace, "model '" + model->name + "'", /*inBlock=*/false))
+      break;
+  }
+  if (!haveModel) {
+    if (!tok_.is(TokenKind::Error))
+      diags_.error(tok_.loc(), "expected a model such as 'model NAME { ... }', found " +
+                                   tok_.describe());
     return nullptr;
   }
+  model->blocks = std::move(blocks);
+  return model;
+}
 
+bool Parser::parseBody(std::vector<std::unique_ptr<Stmt>> &body, const Token &lbrace,
+                       const std::string &what, bool inBlock, llvm::SMLoc *closeLoc) {
+  inBlock_ = inBlock;
   for (;;) {
     skipNewlines();
     if (tok_.is(TokenKind::RBrace) || tok_.is(TokenKind::Eof))
       break;
-    model->body.push_back(parseStatementOrRecover());
+    // A block whose '}' is missing runs into the model that follows it.
+    if (inBlock && tok_.is(TokenKind::KwModel) && tok_.startsLine)
+      break;
+    body.push_back(parseStatementOrRecover(inBlock));
   }
-  if (tok_.is(TokenKind::Eof)) {
-    diags_.error(tok_.loc(), "expected '}' to close model '" + model->name + "'");
-    diags_.note(lbrace.loc(), "model '" + model->name + "' opens here");
-    return model;
+  if (closeLoc)
+    *closeLoc = tok_.loc();
+  if (!tok_.is(TokenKind::RBrace)) {
+    diags_.error(tok_.loc(), "expected '}' to close " + what);
+    diags_.note(lbrace.loc(), what + " opens here");
+    return false;
   }
   advance();
-  skipNewlines();
-  if (tok_.is(TokenKind::KwModel))
-    diags_.error(tok_.loc(), "a file holds one model; found a second 'model'");
-  else if (!tok_.is(TokenKind::Eof) && !tok_.is(TokenKind::Error))
-    diags_.error(tok_.loc(), "expected end of file after model '" + model->name + "', found " +
-                                 tok_.describe());
-  return model;
+  return true;
 }
 
-std::unique_ptr<Stmt> Parser::parseStatementOrRecover() {
+//===----------------------------------------------------------------------===//
+// Blocks
+//===----------------------------------------------------------------------===//
+
+std::unique_ptr<BlockDecl> Parser::parseBlock() {
+  auto block = std::make_unique<BlockDecl>();
+  block->loc = tok_.loc();
+  advance(); // 'block'
+  Token lbrace;
+  try {
+    Token name = expect(TokenKind::Identifier, "the block name after 'block'");
+    block->name = name.spelling.str();
+    block->nameRange = name.range();
+    parseBlockHeader(*block);
+    lbrace = expect(TokenKind::LBrace, "'{' to open the body of block '" + block->name + "'");
+  } catch (const ReportedError &) {
+    block->headerValid = false;
+    skipBrokenBlock();
+    if (block->name.empty())
+      return nullptr;
+    return block;
+  }
+  parseBody(block->body, lbrace, "block '" + block->name + "'", /*inBlock=*/true,
+            &block->closeLoc);
+  return block;
+}
+
+void Parser::parseBlockHeader(BlockDecl &block) {
+  open(TokenKind::LParen, "'(' and the parameters of block '" + block.name + "'");
+  while (!tok_.is(TokenKind::RParen)) {
+    if (!tok_.is(TokenKind::Identifier))
+      failExpected("a parameter name");
+    BlockParam param;
+    param.name = tok_.spelling.str();
+    param.nameRange = tok_.range();
+    advance();
+    if (consume(TokenKind::Equal)) {
+      switch (tok_.kind) {
+      case TokenKind::Integer:
+      case TokenKind::Float:
+      case TokenKind::String:
+      case TokenKind::KwTrue:
+      case TokenKind::KwFalse:
+      case TokenKind::LBracket:
+        param.defaultValue = parseLiteral();
+        break;
+      default:
+        failExpected("a constant as the default of parameter '" + param.name + "'");
+      }
+    }
+    block.params.push_back(std::move(param));
+    if (!consume(TokenKind::Comma))
+      break;
+  }
+  close(TokenKind::RParen, "',' or ')' after a parameter of block '" + block.name + "'");
+}
+
+void Parser::skipBrokenBlock() {
+  nesting_ = 0;
+  int depth = 0;
+  while (!tok_.is(TokenKind::Eof)) {
+    if (depth == 0 && tok_.startsLine &&
+        (tok_.is(TokenKind::KwModel) || atContextualKeyword("block")))
+      return;
+    if (tok_.is(TokenKind::LBrace)) {
+      ++depth;
+    } else if (tok_.is(TokenKind::RBrace) && depth > 0 && --depth == 0) {
+      advance();
+      return;
+    }
+    advance();
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Statements
+//===----------------------------------------------------------------------===//
+
+std::unique_ptr<Stmt> Parser::parseStatementOrRecover(bool inBlock) {
   Token start = tok_;
   pendingName_ = Token();
   try {
-    std::unique_ptr<Stmt> stmt = parseStatement();
+    std::unique_ptr<Stmt> stmt = parseStatement(inBlock);
     expectStatementEnd();
     return stmt;
   } catch (const ReportedError &) {
@@ -167,8 +309,19 @@ std::unique_ptr<Stmt> Parser::parseStatementOrRecover() {
   }
 }
 
-std::unique_ptr<Stmt> Parser::parseStatement() {
+std::unique_ptr<Stmt> Parser::parseStatement(bool inBlock) {
   Token start = tok_;
+  if (inBlock) {
+    if (atContextualKeyword("return")) {
+      advance();
+      std::unique_ptr<Expr> value = parseExpr();
+      return std::make_unique<ReturnStmt>(start.loc(), start.range(), std::move(value));
+    }
+    if (tok_.is(TokenKind::KwInput))
+      failAt(tok_, "'input' belongs in a model; a block takes its inputs as parameters");
+    if (tok_.is(TokenKind::KwOutput))
+      failAt(tok_, "'output' belongs in a model; a block gives its value with 'return'");
+  }
   if (consume(TokenKind::KwInput)) {
     Token name = parseDefinedName("an input name after 'input'");
     expect(TokenKind::Colon, "':' and a type after input '" + name.spelling + "'");
@@ -184,8 +337,12 @@ std::unique_ptr<Stmt> Parser::parseStatement() {
       return std::make_unique<OutputStmt>(start.loc(), name.spelling.str(), name.range());
     pendingName_ = name;
   } else if (tok_.is(TokenKind::Identifier)) {
-    pendingName_ = tok_;
+    Token name = tok_;
     advance();
+    // `return x` outside a block (a layer may still be named `return`).
+    if (!inBlock && name.spelling == "return" && !tok_.is(TokenKind::Equal))
+      failAt(name, "'return' belongs in a block; a model marks its results with 'output'");
+    pendingName_ = name;
   } else if (isOutput) {
     failExpected("a layer name after 'output'");
   } else {
@@ -217,7 +374,8 @@ void Parser::recover(const Token &statementStart) {
   // A statement cut short (an unclosed '(' is the usual cause) shows up as an error
   // at the first token of a later line that can start a statement: resume there.
   bool canStartStatement = tok_.is(TokenKind::Identifier) || tok_.is(TokenKind::KwInput) ||
-                           tok_.is(TokenKind::KwOutput) || tok_.is(TokenKind::RBrace);
+                           tok_.is(TokenKind::KwOutput) || tok_.is(TokenKind::RBrace) ||
+                           (inBlock_ && tok_.is(TokenKind::KwModel));
   if (tok_.startsLine && canStartStatement && tok_.loc() != statementStart.loc()) {
     nesting_ = 0;
     return;
@@ -273,19 +431,66 @@ std::unique_ptr<Expr> Parser::parseExpr() {
   while (consume(TokenKind::Pipe)) {
     if (!tok_.is(TokenKind::Identifier))
       failExpected("a layer type after '|>'");
-    Token callee = tok_;
-    advance();
-    expr = std::make_unique<PipeExpr>(std::move(expr), parseCall(callee));
+    expr = parseStage(std::move(expr));
   }
   return expr;
+}
+
+std::unique_ptr<Expr> Parser::parseStage(std::unique_ptr<Expr> input) {
+  if (!tok_.is(TokenKind::Identifier))
+    failExpected("a layer type or block");
+  Token callee = tok_;
+  advance();
+  if (isFormKeyword(callee.spelling)) {
+    if (!tok_.is(TokenKind::LParen))
+      failExpected("'(' after '" + callee.spelling + "'");
+    return callee.spelling == "repeat" ? parseRepeat(callee, std::move(input))
+                                       : parseSeq(callee, std::move(input));
+  }
+  std::unique_ptr<CallExpr> call = parseCall(callee);
+  if (!input)
+    return call;
+  return std::make_unique<PipeExpr>(std::move(input), std::move(call));
+}
+
+std::unique_ptr<Expr> Parser::parseRepeat(const Token &keyword, std::unique_ptr<Expr> input) {
+  llvm::SMLoc start = input ? input->range().Start : keyword.loc();
+  open(TokenKind::LParen, "'('");
+  std::unique_ptr<Expr> count = parseExpr();
+  if (!consume(TokenKind::Comma))
+    failExpected("',' and the stage to repeat after the count of 'repeat'");
+  std::unique_ptr<Expr> stage = parseStage(nullptr);
+  consume(TokenKind::Comma);
+  close(TokenKind::RParen, "')' to close 'repeat(COUNT, STAGE)'");
+  return std::make_unique<RepeatExpr>(std::move(input), std::move(count), std::move(stage),
+                                      keyword.range(), llvm::SMRange(start, lastEnd_));
+}
+
+std::unique_ptr<Expr> Parser::parseSeq(const Token &keyword, std::unique_ptr<Expr> input) {
+  llvm::SMLoc start = input ? input->range().Start : keyword.loc();
+  open(TokenKind::LParen, "'('");
+  std::vector<std::unique_ptr<Expr>> stages;
+  do {
+    if (tok_.is(TokenKind::RParen) && !stages.empty())
+      break; // trailing comma
+    stages.push_back(parseStage(nullptr));
+  } while (consume(TokenKind::Comma));
+  close(TokenKind::RParen, "',' or ')' after a stage of 'seq'");
+  return std::make_unique<SeqExpr>(std::move(input), std::move(stages), keyword.range(),
+                                   llvm::SMRange(start, lastEnd_));
 }
 
 std::unique_ptr<Expr> Parser::parsePrimary() {
   if (tok_.is(TokenKind::Identifier)) {
     Token name = tok_;
     advance();
-    if (tok_.is(TokenKind::LParen))
+    if (tok_.is(TokenKind::LParen)) {
+      if (name.spelling == "repeat")
+        return parseRepeat(name, nullptr);
+      if (name.spelling == "seq")
+        return parseSeq(name, nullptr);
       return parseCall(name);
+    }
     return std::make_unique<NameExpr>(name.spelling.str(), name.range());
   }
   switch (tok_.kind) {

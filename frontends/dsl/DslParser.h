@@ -9,13 +9,22 @@
 //     output probs = softmax(fc)
 //   }
 //
+// Reusable groups of layers are `block`s, called like layer types:
+//
+//   block basic(x, channels) {
+//     conv1 = conv2d(x, channels, kernel=3, pad=1, bias=false)
+//     return relu(add(batchnorm(conv1), x))
+//   }
+//   layer1 = basic(image, 64) |> basic(64)    # weights layer1.0.conv1.weight, ...
+//
 // Layer types are the ops of the OpRegistry under their DSL names; register them
 // (registerBuiltinOps()) before parsing. Weights are created with their shapes but
 // no data (`conv1.weight`, `conv1.bias`); bind data afterwards.
 //
 // Reading happens in two steps, each usable on its own: parseModelAst() checks
 // the syntax and returns the tree of DslAst.h; buildGraph() (GraphBuilder.h)
-// resolves names and layer types, checks arguments and shapes, and builds the graph.
+// checks the blocks, resolves names and layer types, instantiates blocks, checks
+// arguments and shapes, and builds the graph.
 #pragma once
 
 #include "ir/Diagnostics.h"

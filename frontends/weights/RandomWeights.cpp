@@ -83,7 +83,7 @@ Range initRange(const std::string &name, const std::vector<int64_t> &shape) {
     for (size_t i = 1; i < shape.size(); ++i)
       fanIn *= shape[i];
     // An empty tensor draws no values; any bound will do.
-    float bound = fanIn > 0 ? float(1.0 / std::sqrt(double(fanIn))) : 1.0f;
+    float bound = fanIn > 0 ? float(std::sqrt(6.0 / double(fanIn))) : 1.0f;
     return {-bound, bound};
   }
   llvm::StringRef n = name;

@@ -145,6 +145,17 @@ void registerFakeBroken() {
   OpRegistry::get().add(std::move(def));
 }
 
+/// fake_sum(a, b, c?, d?): two to four inputs, the last two optional (like concat).
+void registerFakeSum() {
+  OpDef def;
+  def.name = "fake_sum";
+  def.operands = {{"a", false, false}, {"b", false, false}, {"c", false, true}, {"d", false, true}};
+  def.inferType = [](const Op &op, std::string &) -> std::optional<TensorType> {
+    return typeOf(op, 0);
+  };
+  OpRegistry::get().add(std::move(def));
+}
+
 void registerFakeOps() {
   static bool registered = false;
   if (registered)
@@ -157,6 +168,7 @@ void registerFakeOps() {
   registerFakeFlatten();
   registerFakeZeros();
   registerFakeBroken();
+  registerFakeSum();
 }
 
 //===----------------------------------------------------------------------===//
@@ -994,6 +1006,486 @@ TEST_F(DslTest, ReportsManyErrorsInOneRun) {
   output d
 })");
   EXPECT_EQ(countErrors(out), 4u) << out;
+}
+
+//===----------------------------------------------------------------------===//
+// Optional inputs
+//===----------------------------------------------------------------------===//
+
+TEST_F(DslTest, OptionalInputsMayBeLeftOutFromTheEnd) {
+  auto graph = parseOk(R"(model m {
+  input x: [N, 4]
+  two = fake_sum(x, x)
+  three = x |> fake_sum(x, x)
+  output four = fake_sum(x, two, three, x)
+})");
+  ASSERT_TRUE(graph);
+  EXPECT_EQ(print(*graph), R"(graph @m(%x: f32[N,4]) -> (%four: f32[N,4]) {
+  %two = fake_sum(%x, %x) : f32[N,4]
+  %three = fake_sum(%x, %x, %x) : f32[N,4]
+  %four = fake_sum(%x, %two, %three, %x) : f32[N,4]
+}
+)");
+  std::string out = parseErrors("model m {\n  input x: [N, 4]\n  output y = fake_sum(x)\n}\n");
+  EXPECT_NE(out.find("m.nn:3:14: error: 'fake_sum' expects 2 to 4 inputs, found 1 (usage: "
+                     "fake_sum(a, b, c, d))"),
+            std::string::npos)
+      << out;
+}
+
+//===----------------------------------------------------------------------===//
+// Blocks
+//===----------------------------------------------------------------------===//
+
+/// Weight names and shapes of `graph`, in order.
+std::vector<std::string> weightNames(const Graph &graph) {
+  std::vector<std::string> names;
+  for (const Value *w : graph.weights())
+    names.push_back(w->name() + " " + w->type().shapeStr());
+  return names;
+}
+
+// A block used as a single call, in a chain, with repeat, in a seq, and nested.
+const char *const kBlocks = R"(
+block unit(x, units, bias=true) {
+  fc = fake_dense(x, units, bias=bias)
+  act = fake_relu(fc)
+  return fake_add(act, x)
+}
+# A block that calls a block, with a chain inside (members fc.0, fc.1).
+block twice(x, units) {
+  first = unit(x, units)
+  fc = fake_dense(first, 3) |> fake_relu |> fake_dense(units)
+  return fc
+}
+)";
+
+TEST_F(DslTest, BlockWeightsAreNamedAfterTheInstance) {
+  auto graph = parseOk(std::string(kBlocks) + R"(
+model m {
+  input x: [N, 4]
+  single = unit(x, 4)
+  chain = unit(single, 4) |> unit(4, bias=false)
+  output nested = twice(chain, 4)
+})");
+  ASSERT_TRUE(graph);
+  std::vector<std::string> expected = {
+      "single.fc.weight [4,4]",         "single.fc.bias [4]",
+      "chain.0.fc.weight [4,4]",        "chain.0.fc.bias [4]",
+      "chain.1.fc.weight [4,4]",        "nested.first.fc.weight [4,4]",
+      "nested.first.fc.bias [4]",       "nested.fc.0.weight [3,4]",
+      "nested.fc.0.bias [3]",           "nested.fc.1.weight [4,3]",
+      "nested.fc.1.bias [4]"};
+  EXPECT_EQ(weightNames(*graph), expected);
+  // Values: `<instance>.<local>`; an instance's result is named like a call's,
+  // after the numbered instance in a sequence; `return fc` renames the local.
+  for (const char *name : {"single.fc", "single.act", "single", "chain.0.fc",
+                           "chain.0", "chain.1.act", "chain", "nested.first.act", "nested.first",
+                           "nested.fc.fake_dense", "nested"})
+    EXPECT_TRUE(graph->findActivation(name)) << name << "\n" << print(*graph);
+  EXPECT_FALSE(graph->findActivation("nested.fc")) << print(*graph);
+  EXPECT_EQ(graph->outputs()[0]->name(), "nested");
+}
+
+TEST_F(DslTest, RepeatNumbersEveryRepetition) {
+  auto graph = parseOk(std::string(kBlocks) + R"(
+model m {
+  input x: [N, 4]
+  one = repeat(1, unit(x, 4))
+  three = one |> repeat(3, unit(4))
+  mixed = fake_dense(three, 4) |> repeat(2, fake_dense(4)) |> unit(4, bias=false)
+  output y = fake_relu(mixed)
+})");
+  ASSERT_TRUE(graph);
+  std::vector<std::string> expected = {
+      "one.0.fc.weight [4,4]",   "one.0.fc.bias [4]",   "three.0.fc.weight [4,4]",
+      "three.0.fc.bias [4]",     "three.1.fc.weight [4,4]", "three.1.fc.bias [4]",
+      "three.2.fc.weight [4,4]", "three.2.fc.bias [4]", "mixed.0.weight [4,4]",
+      "mixed.0.bias [4]",        "mixed.1.weight [4,4]", "mixed.1.bias [4]",
+      "mixed.2.weight [4,4]",    "mixed.2.bias [4]",    "mixed.3.fc.weight [4,4]"};
+  EXPECT_EQ(weightNames(*graph), expected);
+  EXPECT_TRUE(graph->findActivation("three.1"));
+  EXPECT_TRUE(graph->findActivation("three"));
+}
+
+TEST_F(DslTest, RepeatWithoutPipeLeavesTheFirstArgumentOutAfterTheFirstCall) {
+  auto graph = parseOk(R"(model m {
+  input a: [N, 4]
+  input b: [N, 4]
+  output y = repeat(3, fake_add(a, b))
+})");
+  ASSERT_TRUE(graph);
+  EXPECT_EQ(print(*graph), R"(graph @m(%a: f32[N,4], %b: f32[N,4]) -> (%y: f32[N,4]) {
+  %y.fake_add = fake_add(%a, %b) : f32[N,4]
+  %y.fake_add.1 = fake_add(%y.fake_add, %b) : f32[N,4]
+  %y = fake_add(%y.fake_add.1, %b) : f32[N,4]
+}
+)");
+}
+
+TEST_F(DslTest, SeqNumbersStagesByPositionLikeSequential) {
+  auto graph = parseOk(std::string(kBlocks) + R"(
+model m {
+  input x: [N, 2, 8, 8]
+  features = seq(fake_pool(x, 2), fake_flatten, fake_dense(8), fake_relu, unit(8))
+  head = features |> seq(fake_relu, fake_dense(4, bias=false))
+  both = fake_dense(head, 4) |> seq(fake_dense(4), seq(fake_relu, fake_dense(4)))
+  output y = fake_relu(both)
+})");
+  ASSERT_TRUE(graph);
+  std::vector<std::string> expected = {
+      "features.2.weight [8,98]",    "features.2.bias [8]",     "features.4.fc.weight [8,8]",
+      "features.4.fc.bias [8]",      "head.1.weight [4,8]",     "both.0.weight [4,4]",
+      "both.0.bias [4]",             "both.1.0.weight [4,4]",   "both.1.0.bias [4]",
+      "both.1.1.1.weight [4,4]",     "both.1.1.1.bias [4]"};
+  EXPECT_EQ(weightNames(*graph), expected);
+  for (const char *name : {"features.0", "features.1", "features.3", "features", "head.0", "head"})
+    EXPECT_TRUE(graph->findActivation(name)) << name << "\n" << print(*graph);
+}
+
+TEST_F(DslTest, BlockParametersTakeConstantsOfEveryKind) {
+  auto graph = parseOk(R"(
+block pool(x, k, stride=[1, 1], scale=1, mode="max", n=1) {
+  p = x |> repeat(n, fake_pool(k, stride=stride, scale=scale, mode=mode))
+  return fake_relu(p)
+}
+block outer(x, size) {
+  return pool(x, size, n=2, mode="avg")
+}
+model m {
+  input x: [N, 1, 16, 16]
+  a = pool(x, 2, [2, 2], 0.5)
+  b = x |> pool(k=3, scale=2)
+  output c = outer(x, 1)
+  output a
+  output b
+})");
+  ASSERT_TRUE(graph);
+  auto attrs = [&](const char *name) {
+    std::string s;
+    const Value *value = graph->findActivation(name);
+    if (!value)
+      return "no value " + std::string(name) + " in\n" + print(*graph);
+    for (const auto &[key, attr] : value->producer()->attrs().entries())
+      s += key + "=" + attr.str() + " ";
+    return s;
+  };
+  // A block without weights names its instance `<layer>.<block>`.
+  EXPECT_EQ(attrs("a.pool.p"), "kernel=[2,2] stride=[2,2] pad=[0,0,0,0] scale=0.5 mode=\"max\" ");
+  EXPECT_EQ(attrs("b.pool.p"), "kernel=[3,3] stride=[1,1] pad=[0,0,0,0] scale=2.0 mode=\"max\" ");
+  EXPECT_EQ(attrs("c.outer.pool.p"),
+            "kernel=[1,1] stride=[1,1] pad=[0,0,0,0] scale=1.0 mode=\"avg\" ");
+  EXPECT_TRUE(graph->findActivation("c.outer.pool.p.fake_pool")); // n=2: two pools
+}
+
+TEST_F(DslTest, BlocksMayBeDefinedAfterTheModelAndCallLaterBlocks) {
+  auto graph = parseOk(R"(block first(x) {
+  return second(x)
+}
+model m {
+  input x: [N, 4]
+  output y = first(x)
+}
+block second(x) {
+  return fake_dense(x, 2)
+})");
+  ASSERT_TRUE(graph);
+  EXPECT_EQ(weightNames(*graph), (std::vector<std::string>{"y.weight [2,4]", "y.bias [2]"}));
+}
+
+TEST_F(DslTest, AstKeepsBlocksRepeatAndSeq) {
+  unsigned id = addSource(R"(block b(x, c, k=3) {
+  y = x |> repeat(c, f(k)) |> seq(g, h(1))
+  return y
+}
+model m {
+  input x: f32[N, 4]
+  output z = b(x, 2)
+}
+)");
+  auto model = dsl::parseModelAst(id, diags_);
+  ASSERT_TRUE(model);
+  EXPECT_EQ(diagnostics_, "");
+  ASSERT_EQ(model->blocks.size(), 1u);
+  const dsl::ast::BlockDecl &block = *model->blocks[0];
+  EXPECT_EQ(block.name, "b");
+  ASSERT_EQ(block.params.size(), 3u);
+  EXPECT_EQ(block.params[1].name, "c");
+  EXPECT_FALSE(block.params[1].defaultValue);
+  ASSERT_TRUE(block.params[2].defaultValue);
+  EXPECT_EQ(block.params[2].defaultValue->value.asInt(), 3);
+  ASSERT_EQ(block.body.size(), 2u);
+  auto *layer = llvm::dyn_cast<dsl::ast::LayerStmt>(block.body[0].get());
+  ASSERT_TRUE(layer);
+  auto *seq = llvm::dyn_cast<dsl::ast::SeqExpr>(layer->value.get());
+  ASSERT_TRUE(seq);
+  ASSERT_EQ(seq->stages.size(), 2u);
+  auto *repeat = llvm::dyn_cast<dsl::ast::RepeatExpr>(seq->input.get());
+  ASSERT_TRUE(repeat);
+  EXPECT_TRUE(llvm::isa<dsl::ast::NameExpr>(repeat->input.get()));
+  EXPECT_TRUE(llvm::isa<dsl::ast::NameExpr>(repeat->count.get()));
+  EXPECT_TRUE(llvm::isa<dsl::ast::CallExpr>(repeat->stage.get()));
+  EXPECT_TRUE(llvm::isa<dsl::ast::ReturnStmt>(block.body[1].get()));
+}
+
+TEST_F(DslTest, BlockKeywordsAreOrdinaryNamesElsewhere) {
+  auto graph = parseOk(R"(model m {
+  input x: [N, 4]
+  block = fake_relu(x)
+  return = fake_relu(block)
+  repeat = fake_relu(return)
+  seq = fake_add(repeat, block)
+  output seq
+})");
+  ASSERT_TRUE(graph);
+  EXPECT_EQ(graph->numOps(), 4u);
+}
+
+TEST_F(DslTest, ErrorInABlockBodyNotesTheCall) {
+  std::string out = parseErrors(R"(block b(x, units) {
+  fc = fake_dense(x, units)
+  return fake_add(fc, x)
+}
+model m {
+  input x: [N, 4]
+  ok = b(x, 4)
+  bad = b(ok, 3)
+  output bad
+})");
+  EXPECT_EQ(out, R"(m.nn:3:10: error: fake_add: shapes [N,3] and [N,4] differ
+  return fake_add(fc, x)
+         ^~~~~~~~~~~~~~~
+m.nn:8:9: note: in block 'b' called here (instance 'bad')
+  bad = b(ok, 3)
+        ^
+)");
+}
+
+TEST_F(DslTest, NestedBlockErrorsNoteEveryCallAndAreReportedOnce) {
+  std::string out = parseErrors(R"(block inner(x) {
+  return fake_dense(x, 2, bais=false)
+}
+block outer(x) {
+  first = inner(x)
+  return first
+}
+model m {
+  input x: [N, 4]
+  a = outer(x)
+  b = x |> repeat(2, outer)
+  output c = fake_add(a, b)
+})");
+  EXPECT_EQ(out, R"(m.nn:2:27: error: 'fake_dense' has no parameter 'bais'; did you mean 'bias'? (parameters: units, bias)
+  return fake_dense(x, 2, bais=false)
+                          ^~~~
+m.nn:5:11: note: in block 'inner' called here (instance 'a.first')
+  first = inner(x)
+          ^
+m.nn:10:7: note: in block 'outer' called here (instance 'a')
+  a = outer(x)
+      ^
+)");
+}
+
+TEST_F(DslTest, BlockCallArgumentErrors) {
+  std::string out = parseErrors(R"(block b(x, units, bias=true) {
+  return fake_dense(x, units, bias=bias)
+}
+model m {
+  input x: [N, 4]
+  a = b(x, 2, true, 3)
+  c = b(x, unit=2)
+  d = b(x, 2, units=3)
+  e = b(x)
+  f = x |> b(2, x=x)
+  g = b(3, 2)
+  h = b(x, x)
+  output y = fake_relu(x)
+})");
+  const char *expected[] = {
+      "m.nn:6:21: error: too many arguments for block 'b' (usage: b(x, units, bias=true))",
+      "m.nn:7:12: error: block 'b' has no parameter 'unit'; did you mean 'units'? (parameters: x, "
+      "units, bias)",
+      "m.nn:8:15: error: parameter 'units' of block 'b' is given twice",
+      "m.nn:8:12: note: first given here",
+      "m.nn:9:7: error: block 'b' requires parameter 'units' (usage: b(x, units, bias=true))",
+      "m.nn:10:17: error: parameter 'x' of block 'b' is given twice",
+      "m.nn:10:12: note: it receives the input piped in with '|>'",
+      "m.nn:11:9: error: parameter 'x' of block 'b' takes a layer, found the constant 3 (usage: "
+      "b(x, units, bias=true))",
+      "m.nn:12:12: error: parameter 'units' of block 'b' takes a constant, found 'x' (usage: "
+      "b(x, units, bias=true))",
+  };
+  for (const char *message : expected)
+    EXPECT_NE(out.find(message), std::string::npos) << message << "\n" << out;
+  EXPECT_EQ(countErrors(out), 7u) << out;
+}
+
+TEST_F(DslTest, BlockDefinitionErrorsAreReportedOnceAtTheDefinition) {
+  std::string out = parseErrors(R"(block b(x, k=1, c) {
+  y = fake_relux(x)
+  z = fake_relu(w)
+  u = fake_relu(v)
+  v = fake_relu(x)
+  x = fake_relu(v)
+  k = x
+  return fake_relu(image)
+}
+block noreturn(x) {
+  y = fake_relu(x)
+}
+block early(x) {
+  return fake_relu(x)
+  y = fake_relu(x)
+}
+block mixed(x) {
+  return fake_dense(x, x)
+}
+block fake_relu(x) {
+  return x
+}
+block repeat(x) {
+  return x
+}
+block early(x) {
+  return x
+}
+block counts(x, n) {
+  y = fake_relu(x)
+  return x |> repeat(y, fake_relu) |> repeat(0, fake_relu) |> repeat(n, fake_relu)
+}
+model m {
+  input image: [N, 4]
+  a = b(image, 2)
+  c = b(image, 2)
+  output d = fake_add(a, c)
+})");
+  const char *expected[] = {
+      "m.nn:1:17: error: parameter 'c' of block 'b' needs a default value: it follows 'k', which "
+      "has one",
+      "m.nn:2:7: error: unknown layer type 'fake_relux' (did you mean 'fake_relu'?)",
+      "m.nn:3:17: error: use of undefined name 'w' in block 'b'",
+      "m.nn:4:17: error: use of layer 'v' before its definition",
+      "m.nn:5:3: note: 'v' is defined here",
+      "m.nn:6:3: error: redefinition of 'x'",
+      "m.nn:1:9: note: 'x' is first defined here as a parameter",
+      "m.nn:7:7: error: layer 'k' must apply a layer type, e.g. 'k = relu(x)'",
+      "m.nn:7:3: error: redefinition of 'k'",
+      "m.nn:8:20: error: use of undefined name 'image' in block 'b'; a block sees only its "
+      "parameters and its own layers",
+      "m.nn:12:1: error: block 'noreturn' has no 'return'; end it with 'return EXPR'",
+      "m.nn:14:3: error: 'return' must be the last statement of block 'early'",
+      "m.nn:18:21: error: parameter 'x' of block 'mixed' is used as a layer here, but as a "
+      "constant elsewhere",
+      "m.nn:18:24: note: used as a constant here",
+      "m.nn:20:7: error: block 'fake_relu' has the name of a layer type; choose another",
+      "m.nn:23:7: error: 'repeat' is a form of the language and cannot name a block",
+      "m.nn:26:7: error: redefinition of block 'early'",
+      "m.nn:13:7: note: block 'early' is first defined here",
+      "m.nn:31:22: error: repeat count must be an integer or a parameter of block 'counts', found "
+      "layer 'y'",
+      "m.nn:31:46: error: repeat count must be a positive integer, found 0",
+  };
+  for (const char *message : expected)
+    EXPECT_NE(out.find(message), std::string::npos) << message << "\n" << out;
+  // Nothing is reported at the calls of the broken block.
+  EXPECT_EQ(out.find("called here"), std::string::npos) << out;
+  EXPECT_EQ(countErrors(out), 16u) << out;
+}
+
+TEST_F(DslTest, RecursiveBlocksAreErrors) {
+  std::string out = parseErrors(R"(block a(x) {
+  return b(x)
+}
+block b(x) {
+  y = fake_relu(x) |> a
+  return y
+}
+block self(x) {
+  return self(x)
+}
+model m {
+  input x: [N, 4]
+  output y = a(x)
+  output z = self(x)
+})");
+  EXPECT_NE(out.find("m.nn:5:23: error: recursive call of block 'a' (a -> b -> a); blocks cannot "
+                     "be recursive"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("m.nn:9:10: error: block 'self' calls itself; blocks cannot be recursive"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(countErrors(out), 2u) << out;
+}
+
+TEST_F(DslTest, BlockSyntaxErrors) {
+  struct Case {
+    const char *source;
+    const char *message;
+  };
+  const Case cases[] = {
+      {"model m {\n  input x: [N, 4]\n  return fake_relu(x)\n}\n",
+       "m.nn:3:3: error: 'return' belongs in a block; a model marks its results with 'output'"},
+      {"block b(x) {\n  input y: [N, 4]\n  return x\n}\nmodel m {\n}\n",
+       "m.nn:2:3: error: 'input' belongs in a model; a block takes its inputs as parameters"},
+      {"block b(x) {\n  output y = fake_relu(x)\n}\nmodel m {\n}\n",
+       "m.nn:2:3: error: 'output' belongs in a model; a block gives its value with 'return'"},
+      {"block (x) {\n  return x\n}\nmodel m {\n  input x: [N, 4]\n  output x\n}\n",
+       "m.nn:1:7: error: expected the block name after 'block', found '('"},
+      {"block b(x, 2) {\n  return x\n}\nmodel m {\n  input x: [N, 4]\n  output x\n}\n",
+       "m.nn:1:12: error: expected a parameter name, found '2'"},
+      {"block b(x, k=y) {\n  return x\n}\nmodel m {\n  input x: [N, 4]\n  output x\n}\n",
+       "m.nn:1:14: error: expected a constant as the default of parameter 'k', found 'y'"},
+      {"block b(x) {\n  return fake_relu(x)\nmodel m {\n  input x: [N, 4]\n  output x\n}\n",
+       "m.nn:3:1: error: expected '}' to close block 'b'"},
+      {"model m {\n  input x: [N, 4]\n  output y = x |> repeat(2)\n}\n",
+       "m.nn:3:27: error: expected ',' and the stage to repeat after the count of 'repeat', found "
+       "')'"},
+      {"model m {\n  input x: [N, 4]\n  output y = x |> seq()\n}\n",
+       "m.nn:3:23: error: expected a layer type or block, found ')'"},
+      {"model m {\n  input x: [N, 4]\n  output x\n}\nfoo\n",
+       "m.nn:5:1: error: expected a block or end of file after model 'm', found 'foo'"},
+  };
+  for (const Case &c : cases) {
+    diagnostics_.clear();
+    std::string out = parseErrors(c.source);
+    EXPECT_NE(out.find(c.message), std::string::npos) << c.source << "\n" << out;
+  }
+}
+
+TEST_F(DslTest, RepeatAndSeqErrorsAtModelLevel) {
+  std::string out = parseErrors(R"(model m {
+  input x: [N, 4]
+  a = repeat(2, fake_relu)
+  b = x |> repeat(x, fake_relu)
+  c = x |> repeat(-1, fake_relu)
+  d = seq(fake_relu, fake_relu)
+  output y = fake_relu(x)
+})");
+  const char *expected[] = {
+      "m.nn:3:17: error: the stage of 'repeat' needs its input as the first argument",
+      "m.nn:4:19: error: repeat count must be a positive integer, found layer 'x'",
+      "m.nn:5:19: error: repeat count must be a positive integer, found -1",
+      "m.nn:6:11: error: 'fake_relu' expects 1 input, found 0",
+  };
+  for (const char *message : expected)
+    EXPECT_NE(out.find(message), std::string::npos) << message << "\n" << out;
+  EXPECT_EQ(countErrors(out), 4u) << out;
+}
+
+TEST_F(DslTest, UndefinedNameThatIsABlock) {
+  std::string out = parseErrors(R"(block blk(x) {
+  return fake_relu(x)
+}
+model m {
+  input x: [N, 4]
+  output y = fake_relu(blk)
+})");
+  EXPECT_NE(out.find("m.nn:6:24: error: use of undefined layer 'blk'; 'blk' is a block, call it "
+                     "as blk(...)"),
+            std::string::npos)
+      << out;
 }
 
 } // namespace

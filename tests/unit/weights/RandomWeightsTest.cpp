@@ -110,7 +110,7 @@ TEST(RandomWeights, RangesFollowPyTorchDefaults) {
     EXPECT_LT(seenLo, lo + 0.3f * (hi - lo)) << w->name();
     EXPECT_GT(seenHi, hi - 0.3f * (hi - lo)) << w->name();
   };
-  float convBound = 1.0f / std::sqrt(75.0f), fcBound = 0.5f;
+  float convBound = std::sqrt(6.0f / 75.0f), fcBound = std::sqrt(6.0f / 4.0f);
   expectWithin(conv, -convBound, convBound);
   expectWithin(fc, -fcBound, fcBound);
   expectWithin(bias, -0.1f, 0.1f);
