@@ -25,7 +25,8 @@ struct LowerContext; // compiler/lower/LowerContext.h; kept opaque so ir/ needs 
 
 struct OperandSpec {
   std::string name;      // "input", "weight", "bias"
-  bool isWeight = false; // a named constant (`@conv1.weight`) rather than an activation
+  bool isWeight = false; // must be a named constant (`@conv1.weight`); other operands
+                         // take activations or constants
   bool optional = false; // may be absent (e.g. a conv without bias)
 };
 

@@ -39,6 +39,8 @@ void registerBuiltinPasses() {
          eliminateDeadCode});
   r.add({"cse", "replace an op identical to an earlier one (same operands and attributes)",
          eliminateCommonSubexpressions});
+  r.add({"constant-fold", "evaluate ops whose operands are all constants at compile time",
+         foldConstants});
   r.add({"plan-memory", "report the activation arena layout (as remarks; IR unchanged)",
          planMemory});
   r.add({"fold-batchnorm",
@@ -54,7 +56,7 @@ void registerBuiltinPasses() {
 std::vector<std::string> optimizationPipeline(int level) {
   if (level <= 0)
     return {};
-  return {"cse", "dce", "fold-batchnorm", "fuse-conv", "fuse-dense", "fuse-elementwise"};
+  return {"cse", "constant-fold", "dce", "fold-batchnorm", "fuse-conv", "fuse-dense", "fuse-elementwise"};
 }
 
 bool runPassPipeline(Graph &graph, const std::vector<std::string> &passes,

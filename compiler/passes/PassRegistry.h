@@ -53,6 +53,7 @@ bool foldBatchNorm(Graph &graph, DiagnosticEngine &diags);
 bool fuseElementwise(Graph &graph, DiagnosticEngine &diags);
 bool eliminateCommonSubexpressions(Graph &graph, DiagnosticEngine &diags);
 bool planMemory(Graph &graph, DiagnosticEngine &diags);
+bool foldConstants(Graph &graph, DiagnosticEngine &diags);
 bool fuseDenseLayers(Graph &graph, DiagnosticEngine &diags);
 
 /// The passes `netc run` and `netc compile` apply at an optimization level:
