@@ -6,15 +6,28 @@
 
 #include <Halide.h>
 
+#include <functional>
+#include <utility>
+
 namespace netc {
 
 struct LowerContext;
 
 struct ConvParams {
   int64_t strideY, strideX, padTop, padLeft, padBottom, padRight, dilY, dilX, groups;
-  /// Reads `stride`, `pad`, `dilation` and `groups`.
+  /// 0: OIHW weights. B > 0: weights packed by pack-conv-weights as
+  /// [O/B, I, KH, KW, B], B output channels innermost (one vector's worth).
+  int64_t weightBlock = 0;
+  /// Reads `stride`, `pad`, `dilation`, `groups` and, if present, `weight_block`.
   explicit ConvParams(const AttrMap &attrs);
   bool padded() const { return padTop || padLeft || padBottom || padRight; }
+};
+
+/// Output channels, input channels per group and kernel size of a conv weight
+/// in either layout.
+struct ConvWeightShape {
+  int64_t outChannels, perGroup, kh, kw;
+  ConvWeightShape(const TensorType &weight, int64_t weightBlock);
 };
 
 /// Shape rule of conv2d over operands 0 (input), 1 (weight), 2 (optional bias).
@@ -25,10 +38,14 @@ void referenceConv(const ConvParams &p, const Tensor &x, const Tensor &w, const 
 
 /// The convolution as Halide stages: `conv` (bias, then the reduction over
 /// `reduction`) reading `source`, the input with its zero border when padded.
+/// With blocked weights the reduction lives in `blocked`, a
+/// (channel-in-block, x, y, block, n) Func computed a vector of output channels
+/// at a time; `conv` then only reads it back in NCHW order.
 struct ConvStages {
-  Halide::Func conv, source;
+  Halide::Func conv, source, blocked;
   Halide::RDom reduction;
   bool padded = false;
+  int weightBlock = 0;
 };
 ConvStages defineConv(const ConvParams &p, Halide::Func input, Halide::Func weight,
                       Halide::Func bias, const TensorType &inputType,
@@ -44,6 +61,23 @@ ConvStages defineConv(const ConvParams &p, Halide::Func input, Halide::Func weig
 Halide::Func scheduleConvTiles(const LowerContext &ctx, Halide::Func result, ConvStages &stages,
                                int outputVector, int convVector, int channels,
                                bool alignedTiles, const std::string &name);
+
+/// The schedule of a conv with blocked weights: `result` is split into tiles of
+/// one weight block of output channels × `tileColumns` × `tileRows` output
+/// pixels; per tile the conv region it needs is held in vector registers
+/// (one accumulator per conv pixel) across the whole reduction, the input is
+/// read as broadcast scalars and the weights as whole vectors.
+Halide::Func scheduleChannelVectorTiles(const LowerContext &ctx, Halide::Func result,
+                                        ConvStages &stages, int tileColumns, int tileRows,
+                                        int channels, const std::string &name);
+
+/// Picks `tileColumns` × `tileRows` for scheduleChannelVectorTiles: the conv
+/// region of a tile (`regionOf` maps output tile extent to conv extent along
+/// an axis) should fill 8-16 accumulators with little recomputation at the
+/// edges of an `outW` × `outH` output.
+std::pair<int, int> pickChannelVectorTile(int outW, int outH, int convW, int convH,
+                                          const std::function<int(int)> &regionOfX,
+                                          const std::function<int(int)> &regionOfY);
 
 enum class PoolKind { Max, Avg };
 

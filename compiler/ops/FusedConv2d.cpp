@@ -85,6 +85,17 @@ Halide::Func lowerFusedConv(LowerContext &ctx, const Op &op) {
   // conv values — a few vectors per channel — ever exist; activation and
   // pooling are inlined into the store.
   const int outW = (int)ctx.resultType.dim(3).size;
+  if (stages.weightBlock) {
+    const int outH = (int)ctx.resultType.dim(2).size;
+    std::function<int(int)> regionX = [](int t) { return t; }, regionY = regionX;
+    if (kind) {
+      PoolParams pp(op.attrs(), "pool_");
+      regionX = [pp](int t) { return (t - 1) * (int)pp.sx + (int)pp.kw; };
+      regionY = [pp](int t) { return (t - 1) * (int)pp.sy + (int)pp.kh; };
+    }
+    auto [columns, rows] = pickChannelVectorTile(outW, outH, convW, convH, regionX, regionY);
+    return scheduleChannelVectorTiles(ctx, result, stages, columns, rows, O, "fused_conv2d");
+  }
   const int convVector = std::min(ctx.vectorWidth(), convW);
   int vw = std::min(ctx.vectorWidth(), outW);
   bool alignedTiles = !kind;
@@ -117,7 +128,8 @@ void registerFusedConv2dOp() {
   def.attrs = {{"stride", AttrKind::IntList, Attribute::ofInts({1, 1}), 2},
                {"pad", AttrKind::IntList, Attribute::ofInts({0, 0, 0, 0}), 4},
                {"dilation", AttrKind::IntList, Attribute::ofInts({1, 1}), 2},
-               {"groups", AttrKind::Int, Attribute::ofInt(1), 0}};
+               {"groups", AttrKind::Int, Attribute::ofInt(1), 0},
+               {"weight_block", AttrKind::Int, Attribute::ofInt(0), 0, true}};
   for (AttrSpec &a : activationAttrSpecs())
     def.attrs.push_back(a);
   def.attrs.push_back({"pool", AttrKind::String, Attribute::ofString("none"), 0});

@@ -48,6 +48,10 @@ void registerBuiltinPasses() {
          foldBatchNorm});
   r.add({"fuse-conv", "fuse conv2d + residual add + activation + pool into fused_conv2d",
          fuseConvolutions});
+  r.add({"pack-conv-weights",
+         "repack conv weights to [O/16, I, KH, KW, 16] so kernels compute 16 output channels "
+         "per vector",
+         packConvWeights});
   r.add({"fuse-dense", "fuse dense + activation into fused_dense", fuseDenseLayers});
   r.add({"fuse-elementwise", "fuse chains of same-shape elementwise ops into one loop",
          fuseElementwise});
@@ -56,7 +60,9 @@ void registerBuiltinPasses() {
 std::vector<std::string> optimizationPipeline(int level) {
   if (level <= 0)
     return {};
-  return {"cse", "constant-fold", "dce", "fold-batchnorm", "fuse-conv", "fuse-dense", "fuse-elementwise"};
+  return {"cse",        "constant-fold", "dce",
+          "fold-batchnorm", "fuse-conv", "pack-conv-weights",
+          "fuse-dense", "fuse-elementwise"};
 }
 
 bool runPassPipeline(Graph &graph, const std::vector<std::string> &passes,

@@ -49,7 +49,9 @@ static double modelFlops(const Graph &graph, int64_t n) {
                  &d = op->attrs().getInts("dilation");
       int64_t oh = slidingOutputSize(in.dim(2).size, w.dim(2).size, s[0], p[0], p[2], d[0]);
       int64_t ow = slidingOutputSize(in.dim(3).size, w.dim(3).size, s[1], p[1], p[3], d[1]);
-      flops += 2.0 * n * w.dim(0).size * oh * ow * w.dim(1).size * w.dim(2).size * w.dim(3).size;
+      // Every weight is used once per output pixel, whatever its layout (OIHW or
+      // packed by pack-conv-weights): dims 2 and 3 are KH, KW in both.
+      flops += 2.0 * n * oh * ow * (double)w.numElements(1);
     } else if (kind == "dense" || kind == "fused_dense") {
       const TensorType &w = op->operand(1)->type();
       flops += 2.0 * n * w.dim(0).size * w.dim(1).size;

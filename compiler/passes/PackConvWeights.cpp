@@ -1,0 +1,75 @@
+// pack-conv-weights: rewrites the weights of a conv whose output channels come
+// in whole blocks of 16 from OIHW to [O/16, I, KH, KW, 16] at compile time and
+// sets the conv's `weight_block` attribute. The conv kernel then computes 16
+// output channels per vector: every weight read is one aligned vector load, the
+// input is read as broadcast scalars, and a small tile of output pixels stays in
+// registers for the whole reduction. Repacking here, once, keeps that layout
+// change out of every call. Needs bound weight data; grouped (depthwise) convs
+// keep OIHW.
+#include "compiler/passes/PassRegistry.h"
+#include "ir/Graph.h"
+#include "ir/OpRegistry.h"
+
+namespace netc {
+
+namespace {
+
+constexpr int64_t kBlock = 16;
+
+std::string packedName(const Graph &graph, const std::string &base) {
+  std::string name = base + ".packed";
+  for (int i = 2; graph.findWeight(name); ++i)
+    name = base + ".packed" + std::to_string(i);
+  return name;
+}
+
+std::shared_ptr<Tensor> packOutputChannels(const Tensor &w) {
+  int64_t O = w.shape[0], I = w.shape[1], KH = w.shape[2], KW = w.shape[3];
+  auto packed = std::make_shared<Tensor>(std::vector<int64_t>{O / kBlock, I, KH, KW, kBlock});
+  for (int64_t o = 0; o < O; ++o)
+    for (int64_t i = 0; i < I; ++i)
+      for (int64_t ky = 0; ky < KH; ++ky)
+        for (int64_t kx = 0; kx < KW; ++kx)
+          packed->data[((((o / kBlock) * I + i) * KH + ky) * KW + kx) * kBlock + o % kBlock] =
+              w.data[((o * I + i) * KH + ky) * KW + kx];
+  return packed;
+}
+
+} // namespace
+
+bool packConvWeights(Graph &graph, DiagnosticEngine &diags) {
+  for (Op *op : graph.ops()) {
+    if (op->kindName() != "conv2d" && op->kindName() != "fused_conv2d")
+      continue;
+    const Value *weight = op->operand(1);
+    const TensorType &wType = weight->type();
+    std::string why;
+    if (op->attrs().getInt("weight_block") != 0)
+      continue;
+    if (op->attrs().getInt("groups") != 1)
+      why = "it is a grouped convolution";
+    else if (wType.rank() != 4 || wType.dim(0).size % kBlock != 0)
+      why = std::to_string(wType.rank() ? wType.dim(0).size : 0) +
+            " output channels are not a multiple of " + std::to_string(kBlock);
+    else if (!weight->data())
+      why = "weight '" + weight->name() + "' has no data yet";
+    if (!why.empty()) {
+      diags.remark(op->loc(), op->kindName() + " %" + op->result()->name() +
+                                  " keeps OIHW weights: " + why);
+      continue;
+    }
+    int64_t O = wType.dim(0).size;
+    TensorType packedType(DType::F32, {Dim::of(O / kBlock), wType.dim(1), wType.dim(2),
+                                       wType.dim(3), Dim::of(kBlock)});
+    Value *packed = graph.addWeight(packedName(graph, weight->name()), packedType, weight->loc());
+    packed->setData(packOutputChannels(*weight->data()));
+    op->attrs().set("weight_block", Attribute::ofInt(kBlock));
+    op->setOperand(1, packed);
+    diags.remark(op->loc(), op->kindName() + " %" + op->result()->name() + " weights packed by " +
+                                std::to_string(kBlock) + " output channels");
+  }
+  graph.eraseUnusedWeights();
+  return true;
+}
+
+} // namespace netc
