@@ -165,7 +165,8 @@ void referenceConv(const ConvParams &p, const Tensor &x, const Tensor &w, const 
 }
 
 ConvStages defineConv(const ConvParams &p, Halide::Func input, Halide::Func weight,
-                      Halide::Func bias, const TensorType &inType, const TensorType &wType) {
+                      Halide::Func bias, const TensorType &inType, const TensorType &wType,
+                      bool zeroExtendInput) {
   using namespace Halide;
   const int H = (int)inType.dim(2).size, W = (int)inType.dim(3).size;
   const ConvWeightShape ws(wType, p.weightBlock);
@@ -174,7 +175,7 @@ ConvStages defineConv(const ConvParams &p, Halide::Func input, Halide::Func weig
   const int OG = O / (int)p.groups;
   Var x("x"), y("y"), c("c"), n("n");
   ConvStages stages;
-  stages.padded = p.padded();
+  stages.padded = p.padded() || zeroExtendInput;
   stages.source = stages.padded
                       ? BoundaryConditions::constant_exterior(input, 0.0f, {{0, W}, {0, H}})
                       : input;
@@ -223,7 +224,7 @@ Halide::Func lowerConv2d(LowerContext &ctx, const Op &op) {
   if (stages.weightBlock) {
     auto identity = [](int extent) { return extent; };
     auto [columns, rows] = pickChannelVectorTile(OW, OH, OW, OH, identity, identity);
-    return scheduleChannelVectorTiles(ctx, stages.conv, stages, columns, rows, O, "conv2d_out");
+    return scheduleChannelVectorTiles(ctx, stages.conv, stages, {columns, rows}, "conv2d_out");
   }
   const int vw = std::min(ctx.vectorWidth(), OW);
   return scheduleConvTiles(ctx, stages.conv, stages, vw, vw, O, true, "conv2d_out");
@@ -293,48 +294,79 @@ std::pair<int, int> pickChannelVectorTile(int outW, int outH, int convW, int con
 }
 
 Halide::Func scheduleChannelVectorTiles(const LowerContext &ctx, Halide::Func result,
-                                        ConvStages &stages, int tileColumns, int tileRows,
-                                        int channels, const std::string &name) {
+                                        ConvStages &stages, const ChannelVectorTiling &tiling,
+                                        const std::string &name) {
   using namespace Halide;
   Var x("x"), y("y"), c("c"), n("n");
   const int B = stages.weightBlock;
   const int lanes = std::min(ctx.vectorWidth(), B);
+  const bool strips = tiling.stripRows > 0;
   Func out(name);
   out(x, y, c, n) = result(x, y, c, n);
   Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), co("co"), ci("ci"), rows("rows"), tasks("tasks");
   // The output is NCHW: each vector of channels is stored with a stride, which
   // costs little next to the tile's reduction (at least 9 x 16 FMAs per value).
   out.split(c, co, ci, B, TailStrategy::ShiftInwards)
-      .split(x, xo, xi, tileColumns, TailStrategy::ShiftInwards)
-      .split(y, yo, yi, tileRows, TailStrategy::ShiftInwards)
-      .reorder(ci, xi, yi, xo, co, yo, n)
-      .fuse(co, yo, rows)
-      .fuse(rows, n, tasks)
-      .parallel(tasks)
-      .vectorize(ci, lanes)
-      .unroll(xi)
-      .unroll(yi);
-  (void)channels;
+      .split(y, yo, yi, strips ? tiling.stripRows : tiling.rows, TailStrategy::ShiftInwards);
+  if (strips) {
+    out.reorder(ci, x, yi, co, yo, n);
+  } else {
+    out.split(x, xo, xi, tiling.columns, TailStrategy::ShiftInwards)
+        .reorder(ci, xi, yi, xo, co, yo, n)
+        .unroll(xi)
+        .unroll(yi);
+  }
+  // Consecutive tasks of a thread share whichever is bigger, the weight block
+  // or the input rows, so it stays in that core's cache.
+  const TensorType &in = ctx.operandTypes[0], &w = ctx.operandTypes[1];
+  double weightBlockBytes = 4.0 * B * w.dim(1).size * w.dim(2).size * w.dim(3).size;
+  double inputRowsBytes = 4.0 * in.elementsPerBatchItem() *
+                          std::min(1.0, double(tiling.stripRows ? tiling.stripRows : tiling.rows) /
+                                            ctx.resultType.dim(2).size);
+  if (weightBlockBytes > inputRowsBytes)
+    out.fuse(yo, co, rows);
+  else
+    out.fuse(co, yo, rows);
+  out.fuse(rows, n, tasks).parallel(tasks).vectorize(ci, lanes);
+
   Func blocked = stages.blocked;
   Var lane = blocked.args()[0], bx = blocked.args()[1], by = blocked.args()[2],
       block = blocked.args()[3];
   RDom r = stages.reduction;
   // A block wider than the target's vectors (AVX2, SSE) is several vectors per pixel.
-  Var lo("lo"), li("li");
-  blocked.compute_at(out, xo)
-      .split(lane, lo, li, lanes)
-      .reorder(li, lo, bx, by, block)
-      .vectorize(li)
-      .unroll(lo)
-      .unroll(bx)
-      .unroll(by);
-  blocked.update()
-      .split(lane, lo, li, lanes)
-      .reorder(li, lo, bx, by, r.x, r.y, r.z, block)
-      .vectorize(li)
-      .unroll(lo)
-      .unroll(bx)
-      .unroll(by);
+  Var lo("lo"), li("li"), bxo("bxo"), bxi("bxi"), byo("byo"), byi("byi");
+  if (strips) {
+    // The conv of a strip of rows lives in a small buffer the pool reads; it
+    // is computed in register tiles of its own (rounded up at the strip's
+    // edges: the source is zero-extended, so the extra pixels read nothing
+    // out of bounds and are never used).
+    blocked.compute_at(out, tasks);
+    for (Stage stage : {Stage(blocked), blocked.update()}) {
+      stage.split(lane, lo, li, lanes)
+          .split(bx, bxo, bxi, tiling.columns, TailStrategy::RoundUp)
+          .split(by, byo, byi, tiling.rows, TailStrategy::RoundUp);
+      if (stage.name() == blocked.name())
+        stage.reorder(li, lo, bxi, byi, bxo, byo, block);
+      else
+        stage.reorder(li, lo, bxi, byi, r.x, r.y, r.z, bxo, byo, block);
+      stage.vectorize(li).unroll(lo).unroll(bxi).unroll(byi);
+    }
+  } else {
+    blocked.compute_at(out, xo)
+        .split(lane, lo, li, lanes)
+        .reorder(li, lo, bx, by, block)
+        .vectorize(li)
+        .unroll(lo)
+        .unroll(bx)
+        .unroll(by);
+    blocked.update()
+        .split(lane, lo, li, lanes)
+        .reorder(li, lo, bx, by, r.x, r.y, r.z, block)
+        .vectorize(li)
+        .unroll(lo)
+        .unroll(bx)
+        .unroll(by);
+  }
   if (stages.padded) {
     // The tile reads its input as scalars: materialize the zero-bordered rows
     // a task needs so those reads are plain loads, not bounds-checked selects.

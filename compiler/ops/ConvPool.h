@@ -47,9 +47,11 @@ struct ConvStages {
   bool padded = false;
   int weightBlock = 0;
 };
+/// `zeroExtendInput`: read the input through a zero border even without
+/// padding, for schedules that compute a few pixels past the output's edge.
 ConvStages defineConv(const ConvParams &p, Halide::Func input, Halide::Func weight,
                       Halide::Func bias, const TensorType &inputType,
-                      const TensorType &weightType);
+                      const TensorType &weightType, bool zeroExtendInput = false);
 
 /// The conv schedule shared by conv2d and fused_conv2d: `result` (the conv, or
 /// something computed from it such as activation + pool) becomes the kernel's
@@ -62,14 +64,26 @@ Halide::Func scheduleConvTiles(const LowerContext &ctx, Halide::Func result, Con
                                int outputVector, int convVector, int channels,
                                bool alignedTiles, const std::string &name);
 
-/// The schedule of a conv with blocked weights: `result` is split into tiles of
-/// one weight block of output channels × `tileColumns` × `tileRows` output
-/// pixels; per tile the conv region it needs is held in vector registers
-/// (one accumulator per conv pixel) across the whole reduction, the input is
-/// read as broadcast scalars and the weights as whole vectors.
+/// How scheduleChannelVectorTiles splits the work.
+struct ChannelVectorTiling {
+  /// Tile of `result` (or, with strips, of the conv) held in registers.
+  int columns = 1, rows = 1;
+  /// 0: the conv region of each output tile is computed in registers (exact
+  /// for convs and non-overlapping pools). N > 0: each task computes the conv
+  /// of N output rows into a small buffer, in register tiles, and the output
+  /// (e.g. an overlapping pool) reads it; overlapping windows then recompute
+  /// only the rows shared between strips.
+  int stripRows = 0;
+};
+
+/// The schedule of a conv with blocked weights: `result` is split into tasks
+/// of one weight block of output channels × rows; the conv is computed in
+/// register tiles, one accumulator vector per conv pixel across the whole
+/// reduction, reading the input as broadcast scalars and the weights as whole
+/// vectors.
 Halide::Func scheduleChannelVectorTiles(const LowerContext &ctx, Halide::Func result,
-                                        ConvStages &stages, int tileColumns, int tileRows,
-                                        int channels, const std::string &name);
+                                        ConvStages &stages, const ChannelVectorTiling &tiling,
+                                        const std::string &name);
 
 /// Picks `tileColumns` × `tileRows` for scheduleChannelVectorTiles: the conv
 /// region of a tile (`regionOf` maps output tile extent to conv extent along

@@ -63,9 +63,15 @@ Halide::Func lowerFusedConv(LowerContext &ctx, const Op &op) {
   const TensorType convType = *inferConvType(op, error);
   const int O = (int)convType.dim(1).size;
   const int convH = (int)convType.dim(2).size, convW = (int)convType.dim(3).size;
+  auto kind = poolKind(op.attrs(), error);
+  const PoolParams pool(op.attrs(), "pool_");
+  // Overlapping pool windows (3x3/2) would recompute shared conv pixels in
+  // every tile: those compute the conv in strips instead (see
+  // ChannelVectorTiling), which read a little past the conv's edge.
+  const bool strips = p.weightBlock && kind && (pool.kw > pool.sx || pool.kh > pool.sy);
   ConvStages stages =
       defineConv(p, ctx.operands[0], ctx.operands[1], ctx.hasOperand(2) ? ctx.operands[2] : Func(),
-                 ctx.operandTypes[0], ctx.operandTypes[1]);
+                 ctx.operandTypes[0], ctx.operandTypes[1], strips);
   Var x("x"), y("y"), c("c"), n("n");
   Func preActivation = stages.conv;
   if (ctx.hasOperand(3)) {
@@ -73,7 +79,6 @@ Halide::Func lowerFusedConv(LowerContext &ctx, const Op &op) {
     preActivation(x, y, c, n) = stages.conv(x, y, c, n) + ctx.operands[3](x, y, c, n);
   }
   Func activated = FusedActivation(op.attrs(), convType).lower(ctx, preActivation, convType);
-  auto kind = poolKind(op.attrs(), error);
   Func result = kind ? definePool(*kind, PoolParams(op.attrs(), "pool_"), activated, convH,
                                   convW, "fused_pool")
                      : activated;
@@ -88,13 +93,22 @@ Halide::Func lowerFusedConv(LowerContext &ctx, const Op &op) {
   if (stages.weightBlock) {
     const int outH = (int)ctx.resultType.dim(2).size;
     std::function<int(int)> regionX = [](int t) { return t; }, regionY = regionX;
-    if (kind) {
-      PoolParams pp(op.attrs(), "pool_");
-      regionX = [pp](int t) { return (t - 1) * (int)pp.sx + (int)pp.kw; };
-      regionY = [pp](int t) { return (t - 1) * (int)pp.sy + (int)pp.kh; };
+    ChannelVectorTiling tiling;
+    if (strips) {
+      // Strips of 4 pooled rows: a 3x3/2 pool then recomputes one conv row in 9.
+      tiling.stripRows = std::min(outH, 4);
+      int stripConvRows = std::min(convH, (tiling.stripRows - 1) * (int)pool.sy + (int)pool.kh);
+      std::tie(tiling.columns, tiling.rows) =
+          pickChannelVectorTile(convW, stripConvRows, convW, stripConvRows, regionX, regionY);
+    } else {
+      if (kind) {
+        regionX = [pool](int t) { return (t - 1) * (int)pool.sx + (int)pool.kw; };
+        regionY = [pool](int t) { return (t - 1) * (int)pool.sy + (int)pool.kh; };
+      }
+      std::tie(tiling.columns, tiling.rows) =
+          pickChannelVectorTile(outW, outH, convW, convH, regionX, regionY);
     }
-    auto [columns, rows] = pickChannelVectorTile(outW, outH, convW, convH, regionX, regionY);
-    return scheduleChannelVectorTiles(ctx, result, stages, columns, rows, O, "fused_conv2d");
+    return scheduleChannelVectorTiles(ctx, result, stages, tiling, "fused_conv2d");
   }
   const int convVector = std::min(ctx.vectorWidth(), convW);
   int vw = std::min(ctx.vectorWidth(), outW);
@@ -103,7 +117,7 @@ Halide::Func lowerFusedConv(LowerContext &ctx, const Op &op) {
     // A non-overlapping pool (kernel == stride) maps a tile of vw / stride pooled
     // columns onto exactly one vector of conv columns: no partial vectors, no
     // scalar tail. Overlapping windows take the guarded path below.
-    PoolParams pp(op.attrs(), "pool_");
+    const PoolParams &pp = pool;
     if (pp.kw == pp.sx && pp.kh == pp.sy && pp.pl == 0 && pp.pr == 0 && !pp.ceilMode &&
         convVector % pp.sx == 0 && convVector / pp.sx <= outW) {
       vw = convVector / (int)pp.sx;
