@@ -2,6 +2,7 @@
 // the reference interpreter (evaluated in double, rounded once) and as a Halide
 // expression for code generation. Semantics follow PyTorch.
 #include "compiler/lower/LowerContext.h"
+#include "compiler/lower/VectorMath.h"
 #include "compiler/ops/OpHelpers.h"
 
 #include <algorithm>
@@ -49,10 +50,10 @@ const Activation activations[] = {
      [](Halide::Expr x, const AttrMap &) { return Halide::max(x, 0.0f); }},
     {"sigmoid", {}, "1 / (1 + exp(-x))", {},
      [](double x, const AttrMap &) { return 1.0 / (1.0 + std::exp(-x)); },
-     [](Halide::Expr x, const AttrMap &) { return 1.0f / (1.0f + Halide::exp(-x)); }},
+     [](Halide::Expr x, const AttrMap &) { return vectorSigmoid(x); }},
     {"tanh", {}, "hyperbolic tangent", {},
      [](double x, const AttrMap &) { return std::tanh(x); },
-     [](Halide::Expr x, const AttrMap &) { return Halide::tanh(x); }},
+     [](Halide::Expr x, const AttrMap &) { return vectorTanh(x); }},
     {"leaky_relu", {}, "x if x > 0 else alpha * x", {floatAttr("alpha", 0.01)},
      [](double x, const AttrMap &a) { return x > 0.0 ? x : a.getFloat("alpha") * x; },
      [](Halide::Expr x, const AttrMap &a) {
@@ -65,7 +66,7 @@ const Activation activations[] = {
      [](Halide::Expr x, const AttrMap &a) {
        // exp(x) - 1 loses digits for x near 0, but only in absolute terms far
        // below the f32 tolerance of the result.
-       return Halide::select(x > 0.0f, x, f32(a, "alpha") * (Halide::exp(x) - 1.0f));
+       return Halide::select(x > 0.0f, x, f32(a, "alpha") * (vectorExp(x) - 1.0f));
      }},
     {"hardsigmoid", {}, "clamp(alpha * x + beta, 0, 1); PyTorch's defaults (relu6(x + 3) / 6)",
      {floatAttr("alpha", 1.0 / 6.0), floatAttr("beta", 0.5)},

@@ -5,6 +5,7 @@
 // (log_softmax is not log(softmax(x)), which underflows to -inf for logits far
 // below the row maximum).
 #include "compiler/lower/LowerContext.h"
+#include "compiler/lower/VectorMath.h"
 #include "compiler/ops/AxisUtils.h"
 #include "compiler/ops/OpHelpers.h"
 
@@ -77,10 +78,10 @@ Halide::Func lowerNormalizedExp(Normalization kind, LowerContext &ctx, const Op 
   Func input = ctx.operands[0];
   Func mx(name + "_max"), total(name + "_sum"), out(name);
   mx(others) = maximum(input(along(r)));
-  total(others) = sum(exp(input(along(r)) - mx(otherArgs)));
+  total(others) = sum(vectorExp(input(along(r)) - mx(otherArgs)));
   Expr x = input(asExprs(vars));
   out(vars) = kind == Normalization::Softmax
-                  ? exp(x - mx(otherArgs)) / total(otherArgs)
+                  ? vectorExp(x - mx(otherArgs)) / total(otherArgs)
                   : x - (mx(otherArgs) + log(total(otherArgs)));
   if (!ctx.schedule)
     return out;
