@@ -71,16 +71,18 @@ Halide::Func lowerDense(LowerContext &ctx, const FusedActivation *activation) {
   Var j("j"), n("n"), lane("lane");
 
   // Weight rows are contiguous along k, so the dot products are vectorized along
-  // k: `lanes` partial sums (several vector accumulators to hide FMA latency),
-  // reduced horizontally at the end, plus a scalar tail when K is not a multiple.
+  // k: each output keeps `lanes` partial sums (two vectors, to hide FMA
+  // latency), reduced horizontally at the end, plus a scalar tail when K is not
+  // a multiple. Outputs are computed in tiles of a few units × a few batch rows,
+  // so every weight vector loaded feeds several rows' FMAs.
   const int vw = ctx.vectorWidth();
-  const int lanes = K >= 4 * vw ? 4 * vw : (K >= vw ? vw : 0);
+  const int lanes = K >= 2 * vw ? 2 * vw : (K >= vw ? vw : 0);
   const int vectorK = lanes ? K / lanes * lanes : 0;
 
   Expr total = ctx.hasOperand(2) ? ctx.operands[2](j) : Expr(0.0f);
   Func partial("dense_partial");
+  RDom rk(0, std::max(1, vectorK / std::max(lanes, 1)), "rk");
   if (lanes) {
-    RDom rk(0, vectorK / lanes, "rk");
     partial(lane, j, n) = 0.0f;
     partial(lane, j, n) += w(rk * lanes + lane, j) * x(rk * lanes + lane, n);
     RDom rl(0, lanes, "rl");
@@ -108,20 +110,50 @@ Halide::Func lowerDense(LowerContext &ctx, const FusedActivation *activation) {
   if (!ctx.schedule)
     return rowEpilogue.defined() ? rowEpilogue : out;
 
-  // Batch inner so each weight row is reused from cache by every batch item;
-  // parallel over blocks of output units (batch 1 uses every core too).
-  Var jo("jo"), ji("ji");
-  const int unitsPerTask = std::max(1, std::min(M, 16));
-  out.reorder(n, j).split(j, jo, ji, unitsPerTask, TailStrategy::GuardWithIf).parallel(jo);
-  if (lanes) {
-    partial.compute_at(out, n).vectorize(lane, vw);
-    partial.update().vectorize(lane, vw);
-  }
+  // Tiles of units × batch rows with 8 to 16 vector accumulators, parallel over
+  // tiles. The batch is only known at run time: batches of 4 or more rows take
+  // tiles of 2 units × 4 rows (each weight vector loaded feeds 4 FMAs), smaller
+  // ones 1-row tiles of 4 units. Taller tiles were slower: with the whole K
+  // range inside a tile, every tile re-reads its rows of the input from L2,
+  // which then costs more than the weights saved (blocking K is the fix). A softmax epilogue normalizes one
+  // row at a time, so its rows are computed one by one.
+  const int unitTile = std::min(M, 4);
+  Var jo("jo"), ji("ji"), no("no"), ni("ni"), tile("tile");
+  auto scheduleTiles = [&](Stage stage, int unitTile, int rowTile) {
+    stage.split(j, jo, ji, unitTile, TailStrategy::ShiftInwards)
+        .split(n, no, ni, rowTile, TailStrategy::ShiftInwards)
+        .reorder(ji, ni, jo, no)
+        .fuse(jo, no, tile)
+        .parallel(tile);
+  };
   if (rowEpilogue.defined()) {
-    out.compute_at(rowEpilogue, n);
+    out.compute_at(rowEpilogue, n).split(j, jo, ji, unitTile, TailStrategy::ShiftInwards);
     rowEpilogue.parallel(n);
-    return rowEpilogue;
+  } else {
+    Expr batchRows = out.output_buffer().dim(1).extent();
+    scheduleTiles(out.specialize(batchRows >= 4), std::min(M, 2), 4);
+    scheduleTiles(out, unitTile, 1);
   }
+  if (lanes) {
+    // The tile's partial sums stay in registers across the whole reduction.
+    Var lv("lv"), lu("lu");
+    partial.compute_at(out, rowEpilogue.defined() ? jo : tile)
+        .split(lane, lu, lv, vw)
+        .reorder(lv, lu, j, n)
+        .vectorize(lv)
+        .unroll(lu)
+        .unroll(j)
+        .unroll(n);
+    partial.update()
+        .split(lane, lu, lv, vw)
+        .reorder(lv, lu, j, n, rk)
+        .vectorize(lv)
+        .unroll(lu)
+        .unroll(j)
+        .unroll(n);
+  }
+  if (rowEpilogue.defined())
+    return rowEpilogue;
   return out;
 }
 
