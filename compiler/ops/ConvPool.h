@@ -55,14 +55,17 @@ ConvStages defineConv(const ConvParams &p, Halide::Func input, Halide::Func weig
 
 /// The conv schedule shared by conv2d and fused_conv2d: `result` (the conv, or
 /// something computed from it such as activation + pool) becomes the kernel's
-/// output, split into tiles of `outputVector` columns × 4 output channels; per
+/// output, split into tiles of `outputVector` columns × a block of output
+/// channels (sized so the tile's `vectorsPerChannel` conv vectors per channel
+/// make 8-16 accumulators); per
 /// tile the conv is computed in registers over `convVector`-wide vectors and
 /// the whole reduction (compute_at), parallel over rows × channel blocks × batch.
 /// `alignedTiles`: each tile's conv region is a whole number of vectors;
 /// otherwise the last partial vector is guarded.
 Halide::Func scheduleConvTiles(const LowerContext &ctx, Halide::Func result, ConvStages &stages,
                                int outputVector, int convVector, int channels,
-                               bool alignedTiles, const std::string &name);
+                               int vectorsPerChannel, bool alignedTiles,
+                               const std::string &name);
 
 /// How scheduleChannelVectorTiles splits the work.
 struct ChannelVectorTiling {
