@@ -25,6 +25,9 @@ struct LowerContext {
   /// True when the op's result is the kernel's output and the op should apply its
   /// own schedule; false when it is being inlined into a consumer.
   bool schedule = true;
+  /// True when a Halide autoscheduler schedules the kernel: lower the algorithm
+  /// only, with no scheduling directive on any Func (implies !schedule).
+  bool autoscheduled = false;
   /// Shape of the result (symbolic batch kept symbolic).
   TensorType resultType;
 
@@ -42,8 +45,9 @@ inline int halideDim(int axis, size_t rank) { return (int)rank - 1 - axis; }
 
 /// Vectorize the innermost dim and parallelize the outer ones of a pure root Func
 /// (elementwise ops and other simple ops). `extents` are the static sizes in Halide
-/// order (-1 for the symbolic batch dim).
-void scheduleSimpleLoopNest(Halide::Func f, const std::vector<Halide::Var> &vars,
+/// order (-1 for the symbolic batch dim). Returns the parallel loop's var, where
+/// per-task producers can be computed.
+Halide::Var scheduleSimpleLoopNest(Halide::Func f, const std::vector<Halide::Var> &vars,
                             const std::vector<int64_t> &extents, const LowerContext &ctx);
 
 /// Static sizes of a type in Halide order, -1 for symbolic dims.

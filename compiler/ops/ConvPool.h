@@ -111,8 +111,14 @@ std::optional<TensorType> poolType(const PoolParams &p, const TensorType &in, st
 
 void referencePool(PoolKind kind, const PoolParams &p, const Tensor &x, Tensor &out);
 
-/// Pooling of `input` (an H x W image per channel) as one Halide Func.
+/// Pooling of `input` (an H x W image per channel) as one Halide Func. With
+/// padding or ceil mode, `*border` (if given) receives the Func that extends
+/// the input with a border that never wins, for the caller to schedule.
+/// `unrollTaps`: windows of up to 25 taps become one expression instead of a
+/// reduction loop. Fused convs keep the loop: Halide 14 then reads a few floats
+/// past the conv tile when the taps are odd-width strided vector loads.
 Halide::Func definePool(PoolKind kind, const PoolParams &p, Halide::Func input, int height,
-                        int width, const std::string &name);
+                        int width, const std::string &name, Halide::Func *border = nullptr,
+                        bool unrollTaps = false);
 
 } // namespace netc

@@ -84,23 +84,39 @@ void referencePool(PoolKind kind, const PoolParams &p, const Tensor &x, Tensor &
 }
 
 Halide::Func definePool(PoolKind kind, const PoolParams &p, Halide::Func input, int H, int W,
-                        const std::string &name) {
+                        const std::string &name, Halide::Func *border, bool unrollTaps) {
   using namespace Halide;
   Var x("x"), y("y"), c("c"), n("n");
-  // Windows that can hang over the edge (padding, ceil mode) read through a clamp,
-  // which keeps every load in bounds, and drop out-of-range taps with a select.
-  RDom r(0, (int)p.kw, 0, (int)p.kh, "pool_r");
-  Expr ix = x * (int)p.sx - (int)p.pl + r.x, iy = y * (int)p.sy - (int)p.pt + r.y;
-  Expr inside = ix >= 0 && ix < W && iy >= 0 && iy < H;
-  Expr value = input(clamp(ix, 0, W - 1), clamp(iy, 0, H - 1), c, n);
+  // Windows that can hang over the edge (padding, ceil mode) read through a
+  // border that never wins: -inf for max, 0 for the sum. BoundaryConditions
+  // marks it so the loops split into edge and interior parts, and the
+  // interior reads plain vectors.
   bool needsGuard = p.pt || p.pl || p.pb || p.pr || p.ceilMode;
+  Func source = needsGuard ? BoundaryConditions::constant_exterior(
+                                 input, kind == PoolKind::Max ? Float(32).min() : Expr(0.0f),
+                                 {{0, W}, {0, H}})
+                           : input;
+  if (border && needsGuard)
+    *border = source;
+  Expr x0 = x * (int)p.sx - (int)p.pl, y0 = y * (int)p.sy - (int)p.pt;
+  Expr total;
+  if (unrollTaps && p.kh * p.kw <= 25) {
+    // Small windows as one expression: every tap is a load the compiler can
+    // schedule, with no reduction loop or accumulator per output vector.
+    for (int ky = 0; ky < (int)p.kh; ++ky)
+      for (int kx = 0; kx < (int)p.kw; ++kx) {
+        Expr tap = source(x0 + kx, y0 + ky, c, n);
+        total = !total.defined() ? tap : kind == PoolKind::Max ? max(total, tap) : total + tap;
+      }
+  } else {
+    RDom r(0, (int)p.kw, 0, (int)p.kh, "pool_r");
+    Expr tap = source(x0 + r.x, y0 + r.y, c, n);
+    total = kind == PoolKind::Max ? maximum(tap) : sum(tap);
+  }
   Func out(name);
   if (kind == PoolKind::Max) {
-    out(x, y, c, n) = needsGuard ? maximum(select(inside, value, Float(32).min()))
-                                 : maximum(input(ix, iy, c, n));
+    out(x, y, c, n) = total;
   } else {
-    Expr total = needsGuard ? sum(select(inside, value, 0.0f)) : sum(input(ix, iy, c, n));
-    Expr y0 = y * (int)p.sy - (int)p.pt, x0 = x * (int)p.sx - (int)p.pl;
     Expr yEnd = min(y0 + (int)p.kh, H + (int)p.pb), xEnd = min(x0 + (int)p.kw, W + (int)p.pr);
     Expr count = p.countIncludePad
                      ? (yEnd - y0) * (xEnd - x0)
@@ -151,10 +167,32 @@ void registerPool(const std::string &name, PoolKind kind) {
   };
   def.lower = [kind](LowerContext &ctx, const Op &op) {
     const TensorType &in = ctx.operandTypes[0];
+    Halide::Func border;
     Halide::Func out = definePool(kind, PoolParams(op.attrs()), ctx.operands[0],
-                                  (int)in.dim(2).size, (int)in.dim(3).size, op.kindName());
-    if (ctx.schedule)
+                                  (int)in.dim(2).size, (int)in.dim(3).size, op.kindName(),
+                                  &border, /*unrollTaps=*/true);
+    if (!ctx.schedule)
+      return out;
+    if (!border.defined()) {
       scheduleSimpleLoopNest(out, halideVars(4), halideExtents(ctx.resultType), ctx);
+      return out;
+    }
+    // A task is one channel plane: its rows are copied once with their border
+    // (a border that never wins), so every tap is a plain vector load. Rows
+    // narrower than two vectors leave no interior for Halide's edge splitting,
+    // and the taps were gathers.
+    using namespace Halide;
+    const int vw = ctx.vectorWidth();
+    const int outW = (int)ctx.resultType.dim(3).size;
+    std::vector<Var> v = halideVars(4);
+    Var xo("xo"), xi("xi"), plane("plane");
+    out.split(v[0], xo, xi, std::min(vw, outW),
+              outW >= vw ? TailStrategy::ShiftInwards : TailStrategy::GuardWithIf)
+        .vectorize(xi)
+        .reorder(xi, xo, v[1], v[2], v[3])
+        .fuse(v[2], v[3], plane)
+        .parallel(plane);
+    border.compute_at(out, plane).vectorize(border.args()[0], vw, TailStrategy::GuardWithIf);
     return out;
   };
   OpRegistry::get().add(std::move(def));
