@@ -12,7 +12,13 @@
 #include <llvm/Support/raw_ostream.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
+#include <functional>
+#include <map>
+#include <optional>
+#include <system_error>
+#include <thread>
 
 namespace netc {
 
@@ -71,6 +77,146 @@ bool wants(const AotOptions &options, const std::string &kind) {
   return std::find(options.emit.begin(), options.emit.end(), kind) != options.emit.end();
 }
 
+/// Compiles the kernels of a plan into objects on worker threads while the
+/// caller writes the weights and the entry point.
+///
+/// The kernels' Halide definitions (and autoschedules) are built first, one
+/// after another in kernel order: Halide numbers repeated Func names
+/// process-wide ("conv2d$1") and those names reach symbols, so a fixed order
+/// keeps the archive byte-identical whatever the number of jobs. Lowering and
+/// LLVM code generation — nearly all of the time — then run on `jobs` threads,
+/// each taking the next kernel: kernels are independent pipelines and share
+/// nothing but Halide's compiler, which is safe to run on distinct pipelines
+/// at once. Each kernel becomes its own object, unless --emit asks for Halide
+/// or LLVM artifacts: then the lowered kernels are linked into one module whose
+/// stmt, LLVM IR, assembly and single object come from one (serial) LLVM code
+/// generation in finish().
+class KernelCompiler {
+public:
+  KernelCompiler(const ExecutionPlan &plan, const Halide::Target &target,
+                 const AotOptions &options,
+                 std::function<std::string(const std::string &)> workFile)
+      : plan_(plan), target_(target), options_(options), workFile_(std::move(workFile)),
+        linked_(wants(options, "stmt") || wants(options, "llvm") || wants(options, "asm")),
+        results_(plan.steps.size()) {
+    for (size_t i = 0; i < plan.steps.size(); ++i)
+      attempt(results_[i],
+              [&] { results_[i].kernel = buildKernel(plan.steps[i], target, options.schedule); });
+    unsigned jobs =
+        options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+    for (size_t t = 0; t < std::min<size_t>(jobs, plan.steps.size()); ++t) {
+      try {
+        workers_.emplace_back([this] { compileRemaining(); });
+      } catch (const std::system_error &) {
+        break; // no more threads: wait() compiles what is left
+      }
+    }
+  }
+  ~KernelCompiler() { wait(); }
+
+  /// Waits for the workers and reports every failed kernel, in kernel order; on
+  /// success appends the objects to archive to `objects`.
+  bool finish(const std::string &prefix, std::vector<std::string> &objects,
+              DiagnosticEngine &diags) {
+    wait();
+    bool ok = true;
+    for (size_t i = 0; i < results_.size(); ++i)
+      if (!results_[i].error.empty()) {
+        diags.error(llvm::StringRef(), "internal error: Halide failed to compile kernel '" +
+                                           plan_.steps[i].kernelName + "': " +
+                                           results_[i].error);
+        ok = false;
+      }
+    if (!ok)
+      return false;
+    if (!linked_) {
+      for (Result &result : results_)
+        objects.push_back(result.object);
+      return true;
+    }
+    std::string kernelsObject = workFile_(prefix + "_kernels.o");
+    auto outFile = [&](const std::string &name) { return options_.outputDir + "/" + name; };
+    try {
+      std::vector<Halide::Module> modules;
+      for (Result &result : results_)
+        modules.push_back(*result.module);
+      Halide::Module module = Halide::link_modules(prefix + "_kernels", modules);
+      std::map<Halide::OutputFileType, std::string> outputs = {
+          {Halide::OutputFileType::object, kernelsObject}};
+      if (wants(options_, "stmt"))
+        outputs[Halide::OutputFileType::stmt] = outFile(prefix + ".stmt");
+      if (wants(options_, "llvm"))
+        outputs[Halide::OutputFileType::llvm_assembly] = outFile(prefix + ".ll");
+      if (wants(options_, "asm"))
+        outputs[Halide::OutputFileType::assembly] = outFile(prefix + ".s");
+      module.compile(outputs);
+    } catch (const Halide::Error &e) {
+      diags.error(llvm::StringRef(), llvm::Twine("internal error: Halide failed to compile: ") +
+                                         e.what());
+      return false;
+    }
+    objects.push_back(kernelsObject);
+    return true;
+  }
+
+private:
+  struct Result {
+    std::optional<HalideKernel> kernel;   // built, not yet compiled
+    std::optional<Halide::Module> module; // lowered, when linked_
+    std::string object;                   // compiled, otherwise
+    std::string error;
+  };
+
+  static void attempt(Result &result, const std::function<void()> &work) {
+    try {
+      work();
+    } catch (const Halide::Error &e) {
+      result.error = e.what();
+    } catch (const std::exception &e) {
+      result.error = e.what();
+    }
+  }
+
+  void compile(Result &result) {
+    if (!result.kernel)
+      return; // building it failed
+    attempt(result, [&] {
+      HalideKernel &kernel = *result.kernel;
+      Halide::Module module =
+          kernel.pipeline.compile_to_module(kernel.arguments(), kernel.name, target_);
+      if (linked_) {
+        result.module = std::move(module);
+      } else {
+        result.object = workFile_(kernel.name + ".o");
+        module.compile({{Halide::OutputFileType::object, result.object}});
+      }
+    });
+    result.kernel.reset(); // its definitions are not needed any more
+  }
+
+  /// Compiles kernels until none is left.
+  void compileRemaining() {
+    for (size_t i; (i = next_++) < results_.size();)
+      compile(results_[i]);
+  }
+
+  void wait() {
+    for (std::thread &t : workers_)
+      t.join();
+    workers_.clear();
+    compileRemaining(); // nothing, unless no worker thread could be started
+  }
+
+  const ExecutionPlan &plan_;
+  const Halide::Target target_;
+  const AotOptions &options_;
+  const std::function<std::string(const std::string &)> workFile_;
+  const bool linked_;
+  std::vector<Result> results_;
+  std::atomic<size_t> next_{0};
+  std::vector<std::thread> workers_;
+};
+
 } // namespace
 
 bool compileAot(const Graph &graph, const AotOptions &options, DiagnosticEngine &diags) {
@@ -83,6 +229,8 @@ bool compileAot(const Graph &graph, const AotOptions &options, DiagnosticEngine 
   // Kernels carry no Halide runtime: the one in libnetc_runtime serves every model
   // linked into an application.
   target = target.with_feature(Halide::Target::NoRuntime);
+  if (!loadScheduler(options.schedule.scheduler, diags))
+    return false;
   const std::string prefix = options.prefix.empty() ? sanitizeIdentifier(graph.name()) : options.prefix;
   const std::string &dir = options.outputDir;
   if (auto ec = llvm::sys::fs::create_directories(dir)) {
@@ -111,29 +259,10 @@ bool compileAot(const Graph &graph, const AotOptions &options, DiagnosticEngine 
   ExecutionPlan plan = planExecution(graph, prefix + "_k");
   if (options.printStats)
     llvm::outs() << describePlan(graph, plan);
-  std::string kernelsObject = workFile(prefix + "_kernels.o");
-  try {
-    std::vector<Halide::Module> modules;
-    for (const KernelStep &step : plan.steps) {
-      HalideKernel kernel = buildKernel(step, target);
-      modules.push_back(
-          kernel.pipeline.compile_to_module(kernel.arguments(), kernel.name, target));
-    }
-    Halide::Module linked = Halide::link_modules(prefix + "_kernels", modules);
-    std::map<Halide::OutputFileType, std::string> outputs = {
-        {Halide::OutputFileType::object, kernelsObject}};
-    if (wants(options, "stmt"))
-      outputs[Halide::OutputFileType::stmt] = outFile(prefix + ".stmt");
-    if (wants(options, "llvm"))
-      outputs[Halide::OutputFileType::llvm_assembly] = outFile(prefix + ".ll");
-    if (wants(options, "asm"))
-      outputs[Halide::OutputFileType::assembly] = outFile(prefix + ".s");
-    linked.compile(outputs);
-  } catch (const Halide::Error &e) {
-    diags.error(llvm::StringRef(), llvm::Twine("internal error: Halide failed to compile: ") +
-                                       e.what());
-    return false;
-  }
+  // The kernels compile on worker threads while this thread writes the weights
+  // and builds the entry point (work-directory files only: nothing lands in the
+  // output directory before the kernels are known to compile).
+  KernelCompiler kernels(plan, target, options, workFile);
 
   // Weights: one blob, pulled into an object with the assembler's .incbin so even
   // VGG-16's half gigabyte never passes through a C compiler.
@@ -167,13 +296,8 @@ bool compileAot(const Graph &graph, const AotOptions &options, DiagnosticEngine 
 
   std::string header = writeModelHeader(graph, prefix, options.sourceName);
   std::string glue = writeModelGlue(graph, plan, layout, prefix);
-  if (!writeFile(outFile(prefix + ".h"), header, diags) ||
-      !writeFile(workFile(prefix + ".h"), header, diags) ||
+  if (!writeFile(workFile(prefix + ".h"), header, diags) ||
       !writeFile(workFile(prefix + "_entry.c"), glue, diags))
-    return false;
-  if (wants(options, "c") && !writeFile(outFile(prefix + "_entry.c"), glue, diags))
-    return false;
-  if (wants(options, "ir") && !writeFile(outFile(prefix + ".ir"), graphToString(graph), diags))
     return false;
 
   std::string cc = cCompiler();
@@ -185,7 +309,18 @@ bool compileAot(const Graph &graph, const AotOptions &options, DiagnosticEngine 
       !runTool({cc, "-c", weightsAsm, "-o", weightsObject}, diags))
     return false;
 
-  std::vector<std::string> objects = {kernelsObject, glueObject, weightsObject};
+  std::vector<std::string> objects;
+  if (!kernels.finish(prefix, objects, diags))
+    return false;
+  if (!writeFile(outFile(prefix + ".h"), header, diags))
+    return false;
+  if (wants(options, "c") && !writeFile(outFile(prefix + "_entry.c"), glue, diags))
+    return false;
+  if (wants(options, "ir") && !writeFile(outFile(prefix + ".ir"), graphToString(graph), diags))
+    return false;
+
+  objects.push_back(glueObject);
+  objects.push_back(weightsObject);
   std::vector<llvm::NewArchiveMember> members;
   for (const std::string &object : objects) {
     auto member = llvm::NewArchiveMember::getFile(object, /*Deterministic=*/true);
@@ -193,6 +328,9 @@ bool compileAot(const Graph &graph, const AotOptions &options, DiagnosticEngine 
       diags.error(object, "cannot read object: " + llvm::toString(member.takeError()));
       return false;
     }
+    // Members are named by file name, not by their path in the temporary
+    // directory, so the same model gives the same archive on every run.
+    member->MemberName = llvm::sys::path::filename(object);
     members.push_back(std::move(*member));
   }
   std::string archive = outFile("lib" + prefix + ".a");
@@ -202,11 +340,13 @@ bool compileAot(const Graph &graph, const AotOptions &options, DiagnosticEngine 
     diags.error(archive, "cannot write archive: " + llvm::toString(std::move(e)));
     return false;
   }
-  if (options.sharedLibrary &&
-      !runTool({cc, "-shared", "-o", outFile("lib" + prefix + ".so"), kernelsObject, glueObject,
-                weightsObject, runtimeLibrary(), "-lpthread", "-ldl", "-lm"},
-               diags))
-    return false;
+  if (options.sharedLibrary) {
+    std::vector<std::string> link = {cc, "-shared", "-o", outFile("lib" + prefix + ".so")};
+    link.insert(link.end(), objects.begin(), objects.end());
+    link.insert(link.end(), {runtimeLibrary(), "-lpthread", "-ldl", "-lm"});
+    if (!runTool(link, diags))
+      return false;
+  }
   return true;
 }
 

@@ -2,6 +2,7 @@
 // optionally `lib<name>.so`) with the weights embedded.
 #pragma once
 
+#include "compiler/lower/AutoSchedule.h"
 #include "ir/Diagnostics.h"
 
 #include <string>
@@ -22,6 +23,11 @@ struct AotOptions {
   std::string sourceName;
   /// Print the kernels, arena size and activation total to stdout.
   bool printStats = false;
+  /// netc's schedules or a Halide autoscheduler (batch estimate 1 unless set).
+  ScheduleOptions schedule;
+  /// Kernels compiled at once (lowering + LLVM code generation, one object per
+  /// kernel); 0: one per hardware thread.
+  unsigned jobs = 0;
 };
 
 /// The artifact kinds `--emit` accepts.

@@ -16,7 +16,8 @@ JitExecutor::JitExecutor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 JitExecutor::~JitExecutor() = default;
 
 std::unique_ptr<JitExecutor> JitExecutor::create(const Graph &graph, const std::string &target,
-                                                 DiagnosticEngine &diags) {
+                                                 DiagnosticEngine &diags,
+                                                 const ScheduleOptions &schedule) {
   auto impl = std::make_unique<Impl>();
   impl->graph = &graph;
   std::string error;
@@ -24,10 +25,12 @@ std::unique_ptr<JitExecutor> JitExecutor::create(const Graph &graph, const std::
     diags.error(llvm::StringRef(), error);
     return nullptr;
   }
+  if (!loadScheduler(schedule.scheduler, diags))
+    return nullptr;
   impl->plan = planExecution(graph, "k");
   try {
     for (const KernelStep &step : impl->plan.steps) {
-      impl->kernels.push_back(buildKernel(step, impl->target));
+      impl->kernels.push_back(buildKernel(step, impl->target, schedule));
       impl->kernels.back().pipeline.compile_jit(impl->target);
     }
   } catch (const Halide::Error &e) {

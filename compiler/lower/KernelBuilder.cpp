@@ -39,13 +39,27 @@ static void constrainLayout(Param param, const TensorType &type) {
   }
 }
 
-HalideKernel buildKernel(const KernelStep &step, const Halide::Target &target) {
+/// Estimates for an autoscheduler: the static extents, `batch` for the symbolic dim.
+static Halide::Region estimatesOf(const TensorType &type, int64_t batch) {
+  Halide::Region region;
+  for (int64_t extent : halideExtents(type))
+    region.emplace_back(0, (int)(extent >= 0 ? extent : batch));
+  return region;
+}
+
+HalideKernel buildKernel(const KernelStep &step, const Halide::Target &target,
+                         const ScheduleOptions &schedule) {
   HalideKernel kernel;
   kernel.name = step.kernelName;
   const Op &op = *step.op;
+  const bool autoscheduled = schedule.scheduler != Scheduler::Netc;
+  // A flat step sees the batch folded into its one dim.
+  const int64_t batchEstimate =
+      step.flat ? step.result->type().numElements(schedule.batchEstimate) : schedule.batchEstimate;
   LowerContext ctx;
   ctx.target = target;
-  ctx.schedule = true;
+  ctx.schedule = !autoscheduled;
+  ctx.autoscheduled = autoscheduled;
   ctx.resultType = kernelType(step, step.result);
   ctx.operands.resize(op.operands().size());
   ctx.operandTypes.resize(op.operands().size());
@@ -57,16 +71,34 @@ HalideKernel buildKernel(const KernelStep &step, const Halide::Target &target) {
     Halide::ImageParam param(Halide::Float(32), (int)type.rank(),
                              sanitizeIdentifier(op.def().operands[i].name));
     constrainLayout(param, type);
+    if (autoscheduled)
+      param.set_estimates(estimatesOf(type, batchEstimate));
     kernel.params.push_back(param);
     std::vector<Halide::Var> vars = halideVars(type.rank());
     Halide::Func f(param.name() + "_in");
-    f(vars) = param(vars);
+    if (autoscheduled) {
+      // Autoschedulers tile producers with ShiftInwards/RoundUp splits that may
+      // compute a few values past a tensor's edge (a 16-wide tile over 10
+      // columns starts at -6). The values there are never used, but reading
+      // them from an input would fail Halide's bounds checks, so inputs repeat
+      // their edge; loop partitioning keeps the clamp out of the steady state.
+      std::vector<Halide::Expr> clamped;
+      for (size_t d = 0; d < vars.size(); ++d)
+        clamped.push_back(Halide::clamp(Halide::likely(vars[d]), 0, param.dim((int)d).extent() - 1));
+      f(vars) = param(clamped);
+    } else {
+      f(vars) = param(vars);
+    }
     ctx.operands[i] = f;
     ctx.operandTypes[i] = type;
   }
   Halide::Func out = op.def().lower(ctx, op);
   constrainLayout(out.output_buffer(), ctx.resultType);
+  if (autoscheduled)
+    out.set_estimates(estimatesOf(ctx.resultType, batchEstimate));
   kernel.pipeline = Halide::Pipeline(out);
+  if (autoscheduled)
+    applyAutoScheduler(kernel.pipeline, schedule.scheduler, target, schedule.threads);
   return kernel;
 }
 

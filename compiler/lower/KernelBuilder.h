@@ -4,6 +4,7 @@
 #pragma once
 
 #include "compiler/codegen/ExecutionPlan.h"
+#include "compiler/lower/AutoSchedule.h"
 
 #include <Halide.h>
 
@@ -22,8 +23,12 @@ struct HalideKernel {
   }
 };
 
-/// Builds the kernel. Throws Halide::CompileError (from Halide) on internal errors.
-HalideKernel buildKernel(const KernelStep &step, const Halide::Target &target);
+/// Builds the kernel: netc's schedule, or with an autoscheduler the ops'
+/// algorithms only, with estimates on every input and the output, scheduled by
+/// the plugin (which loadScheduler must have loaded). Throws Halide::Error
+/// (from Halide) on internal errors.
+HalideKernel buildKernel(const KernelStep &step, const Halide::Target &target,
+                         const ScheduleOptions &schedule = {});
 
 /// The shape a kernel sees for `v`: flattened to one dim for flat steps.
 std::vector<int64_t> kernelShape(const KernelStep &step, const Value *v, int64_t batch);

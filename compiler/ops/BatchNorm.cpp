@@ -79,8 +79,10 @@ Halide::Func lowerBatchNorm(LowerContext &ctx, const Op &op) {
        var = ctx.operands[4];
   scale(ch) = gamma(ch) / sqrt(var(ch) + eps);
   shift(ch) = beta(ch) - mean(ch) * scale(ch);
-  scale.compute_root();
-  shift.compute_root();
+  if (!ctx.autoscheduled) {
+    scale.compute_root();
+    shift.compute_root();
+  }
   Func out("batchnorm");
   out(vars) = ctx.operands[0](vars) * scale(c) + shift(c);
   if (ctx.schedule)

@@ -65,6 +65,9 @@ int runBench(DiagnosticEngine &diags) {
     diags.error(llvm::StringRef(), "--batch must be positive");
     return 1;
   }
+  Scheduler scheduler;
+  if (!selectedScheduler(scheduler, diags))
+    return 1;
   std::unique_ptr<Graph> graph = loadModelWithWeights(model, false, diags);
   if (!graph)
     return 1;
@@ -90,6 +93,10 @@ int runBench(DiagnosticEngine &diags) {
   options.prefix = "netc_bench_model";
   options.sharedLibrary = true;
   options.sourceName = llvm::sys::path::filename(model).str();
+  options.schedule.scheduler = scheduler;
+  options.schedule.batchEstimate = batch;
+  options.schedule.threads = threads;
+  options.jobs = compileJobs();
   auto compileStart = std::chrono::steady_clock::now();
   if (!compileAot(*graph, options, diags))
     return 1;
@@ -168,9 +175,10 @@ int runBench(DiagnosticEngine &diags) {
     llvm::outs() << fmt::format(
         "{{\"model\": \"{}\", \"batch\": {}, \"threads\": {}, \"iterations\": {}, "
         "\"min_ms\": {:.6f}, \"median_ms\": {:.6f}, \"gflop\": {:.6f}, \"gflops\": {:.3f}, "
-        "\"peak_gflops\": {:.3f}, \"percent_of_peak\": {:.2f}, \"compile_s\": {:.3f}}}\n",
+        "\"peak_gflops\": {:.3f}, \"percent_of_peak\": {:.2f}, \"compile_s\": {:.3f}, "
+        "\"scheduler\": \"{}\"}}\n",
         graph->name(), (int64_t)batch, threadCount, count, minMs, medianMs, flops / 1e9, gflops,
-        peak.gflops, 100 * gflops / peak.gflops, compileSeconds);
+        peak.gflops, 100 * gflops / peak.gflops, compileSeconds, schedulerName(scheduler));
   } else {
     llvm::outs() << fmt::format(
         "model {}: batch {}, {} threads, {} calls after 3 warm-up calls\n"
@@ -178,9 +186,10 @@ int runBench(DiagnosticEngine &diags) {
         "  work          {:.4f} GFLOP (convolutions and dense layers)\n"
         "  throughput    {:.2f} GFLOP/s at the min latency = {:.1f}% of this machine's "
         "measured peak ({:.1f} GFLOP/s, {}-bit FMA, {} threads)\n"
-        "  compile time  {:.2f} s\n",
+        "  compile time  {:.2f} s ({} schedules)\n",
         graph->name(), (int64_t)batch, threadCount, count, minMs, medianMs, flops / 1e9, gflops,
-        100 * gflops / peak.gflops, peak.gflops, peak.vectorBits, threadCount, compileSeconds);
+        100 * gflops / peak.gflops, peak.gflops, peak.vectorBits, threadCount, compileSeconds,
+        schedulerName(scheduler));
   }
   dlclose(handle);
   return 0;

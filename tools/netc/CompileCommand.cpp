@@ -46,6 +46,9 @@ int runCompile(DiagnosticEngine &diags) {
                                        "starting with a digit or 'netc_')");
     return 1;
   }
+  Scheduler scheduler;
+  if (!selectedScheduler(scheduler, diags))
+    return 1;
   std::unique_ptr<Graph> graph = loadModelWithWeights(model, true, diags);
   if (!graph)
     return 1;
@@ -59,6 +62,8 @@ int runCompile(DiagnosticEngine &diags) {
   options.prefix = name;
   options.sourceName = llvm::sys::path::filename(model).str();
   options.printStats = stats;
+  options.schedule.scheduler = scheduler; // estimates batch 1 for a symbolic batch
+  options.jobs = compileJobs();
   return compileAot(*graph, options, diags) ? 0 : 1;
 }
 

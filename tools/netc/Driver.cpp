@@ -39,6 +39,34 @@ static cl::opt<bool> remarks("remarks",
                              cl::sub(runCommand), cl::sub(compileCommand),
                              cl::sub(printIrCommand), cl::cat(category));
 
+static cl::opt<std::string> autoschedule(
+    "autoschedule",
+    cl::desc("Schedule the kernels with a Halide autoscheduler instead of netc's schedules: "
+             "adams2019, mullapudi2016 or li2018"),
+    cl::value_desc("name"), cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand),
+    cl::cat(category));
+static cl::opt<unsigned> compileJobsOption(
+    "compile-jobs",
+    cl::desc("Kernels compiled in parallel, also -j N (default: one per hardware thread)"),
+    cl::value_desc("N"), cl::init(0), cl::sub(compileCommand), cl::sub(benchCommand),
+    cl::cat(category));
+static cl::alias compileJobsAlias("j", cl::desc("Alias for --compile-jobs"),
+                                  cl::aliasopt(compileJobsOption), cl::cat(category));
+
+bool selectedScheduler(Scheduler &scheduler, DiagnosticEngine &diags) {
+  scheduler = Scheduler::Netc;
+  if (!autoschedule.getNumOccurrences())
+    return true;
+  std::string error;
+  if (!parseScheduler(autoschedule, scheduler, error)) {
+    diags.error(llvm::StringRef(), error);
+    return false;
+  }
+  return true;
+}
+
+unsigned compileJobs() { return compileJobsOption; }
+
 bool optimizeGraph(Graph &graph, DiagnosticEngine &diags) {
   registerBuiltinPasses();
   diags.setRemarksEnabled(remarks);

@@ -2,6 +2,7 @@
 // several of them take, and loading a model with its weights.
 #pragma once
 
+#include "compiler/lower/AutoSchedule.h"
 #include "ir/Diagnostics.h"
 #include "ir/Graph.h"
 
@@ -25,6 +26,14 @@ std::unique_ptr<Graph> loadModelWithWeights(const std::string &path, bool needWe
 /// Runs the optimization pipeline of the -O level given on the command line
 /// (remarks with --remarks). The reference interpreter runs unoptimized graphs.
 bool optimizeGraph(Graph &graph, DiagnosticEngine &diags);
+
+/// The scheduler named by --autoschedule (run, compile, bench); false after
+/// reporting an unknown name.
+bool selectedScheduler(Scheduler &scheduler, DiagnosticEngine &diags);
+
+/// --compile-jobs / -j (compile, bench): kernels compiled at once, 0 = one per
+/// hardware thread.
+unsigned compileJobs();
 
 /// "308,200"
 std::string withThousands(int64_t n);

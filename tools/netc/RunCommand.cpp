@@ -55,6 +55,9 @@ static bool writeTensors(const std::string &dir, const TensorMap &tensors,
 }
 
 int runRun(DiagnosticEngine &diags) {
+  ScheduleOptions schedule;
+  if (!selectedScheduler(schedule.scheduler, diags))
+    return 1;
   std::unique_ptr<Graph> graph = loadModelWithWeights(model, true, diags);
   if (!graph)
     return 1;
@@ -100,7 +103,13 @@ int runRun(DiagnosticEngine &diags) {
   } else {
     if (!optimizeGraph(*graph, diags))
       return 1;
-    auto executor = JitExecutor::create(*graph, target, diags);
+    if (schedule.scheduler != Scheduler::Netc) {
+      // Autoschedulers optimize for the batch being run.
+      schedule.batchEstimate = checkGraphInputs(*graph, inputs, diags);
+      if (schedule.batchEstimate < 0)
+        return 1;
+    }
+    auto executor = JitExecutor::create(*graph, target, diags, schedule);
     if (!executor || !executor->run(inputs, outputs, diags))
       return 1;
   }
