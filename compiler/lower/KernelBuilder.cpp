@@ -84,7 +84,8 @@ HalideKernel buildKernel(const KernelStep &step, const Halide::Target &target,
       // their edge; loop partitioning keeps the clamp out of the steady state.
       std::vector<Halide::Expr> clamped;
       for (size_t d = 0; d < vars.size(); ++d)
-        clamped.push_back(Halide::clamp(Halide::likely(vars[d]), 0, param.dim((int)d).extent() - 1));
+        clamped.push_back(
+            Halide::clamp(Halide::likely(vars[d]), 0, param.dim((int)d).extent() - 1));
       f(vars) = param(clamped);
     } else {
       f(vars) = param(vars);
