@@ -359,6 +359,10 @@ def main():
     for i, (section, row, batch) in enumerate(todo, 1):
         r = bench.measure(section, row, batch)
         records[section].append(r)
+        # A long run that is killed still leaves what it measured.
+        os.makedirs(os.path.dirname(os.path.abspath(json_out)), exist_ok=True)
+        with open(json_out, "w") as f:
+            json.dump({"partial": True, "sections": records}, f, default=str)
         print(f"[{i:3}/{len(todo)}] {section:8} {row.name:16} b{batch}: netc "
               f"{fmt_ms(r['netc'].get('min_ms'))} ms, torch {fmt_ms(r['torch'].get('min_ms'))} ms "
               f"({r['torch'].get('best', 'failed')})"

@@ -171,7 +171,9 @@ private:
     try {
       work();
     } catch (const Halide::Error &e) {
-      result.error = e.what();
+      llvm::StringRef message = llvm::StringRef(e.what()).trim();
+      message.consume_front("Error: ");
+      result.error = message.str();
     } catch (const std::exception &e) {
       result.error = e.what();
     }

@@ -86,8 +86,8 @@ void storeWhereComputed(Halide::Pipeline &pipeline) {
 }
 
 /// Halide 14 cannot generate a vectorized atomic store with a tail guard
-/// ("Atomic predicated store is not supported", halide/Halide#8280, fixed in
-/// Halide 18), yet Li2018 schedules reductions over a few outputs (a dense
+/// ("Atomic predicated store is not supported", halide/Halide#8280, fixed
+/// upstream in 2024), yet Li2018 schedules reductions over a few outputs (a dense
 /// layer's 10 units) exactly so: atomic, parallel over the reduction, and
 /// vectorized with GuardWithIf. Such update stages run as scalar loops instead;
 /// every other directive of the schedule stays.
@@ -151,13 +151,17 @@ bool loadScheduler(Scheduler scheduler, DiagnosticEngine &diags) {
               "reconfigure netc";
     else if (!llvm::sys::fs::exists(path))
       error = std::string("the ") + i.halideName + " autoscheduler plugin '" + path +
-              "' is missing; reinstall libhalide14-0-dev";
+              "' is missing" +
+              (std::getenv("NETC_AUTOSCHEDULER_DIR") ? " (NETC_AUTOSCHEDULER_DIR is set)"
+                                                     : "; reinstall libhalide14-0-dev");
     else {
       try {
         Halide::load_plugin(path);
       } catch (const Halide::Error &e) {
+        llvm::StringRef why = llvm::StringRef(e.what()).trim();
+        why.consume_front("Error: ");
         error = std::string("cannot load the ") + i.halideName + " autoscheduler plugin '" +
-                path + "': " + e.what();
+                path + "': " + why.str();
       }
     }
     it = outcome.emplace(scheduler, error).first;
@@ -176,8 +180,7 @@ void applyAutoScheduler(Halide::Pipeline &pipeline, Scheduler scheduler,
   // Halide's generic balance (cost of a load from the LLC vs. an arithmetic op).
   Halide::MachineParams params(threads, lastLevelCacheBytes(), 40.0f);
   std::lock_guard<std::mutex> lock(autoscheduleMutex());
-  auto r = pipeline.auto_schedule(info(scheduler).halideName, target, params);
-  if (getenv("NETC_DEBUG_SCHEDULE")) fprintf(stderr, "%s\n", r.schedule_source.c_str()); // TMPDEBUG
+  pipeline.auto_schedule(info(scheduler).halideName, target, params);
   storeWhereComputed(pipeline);
   if (scheduler == Scheduler::Li2018)
     scalarizeAtomicUpdates(pipeline);
