@@ -139,6 +139,7 @@ std::string writeModelGlue(const Graph &graph, const ExecutionPlan &plan,
   for (const auto &[w, offset] : weights.byteOffset)
     cName[w] = fmt::format("(float *)({}_weights + {})", prefix, offset);
 
+  s += "static netc_rt_arena_cache netc_arena;\n\n";
   s += signature(graph, prefix) + " {\n";
   s += "  netc_status status = NETC_OK;\n  int64_t batch = -1;\n  netc_rt_clear_error();\n";
   idx = 0;
@@ -156,9 +157,9 @@ std::string writeModelGlue(const Graph &graph, const ExecutionPlan &plan,
   s += fmt::format("  const size_t scale = {};\n", plan.symbolicBatch ? "(size_t)batch" : "1");
   s += fmt::format("  const size_t arena_bytes = (size_t){}u * 4u * scale;\n",
                    plan.arenaFloatsPerItem);
-  s += "  char *arena = arena_bytes ? (char *)netc_rt_alloc(arena_bytes) : NULL;\n";
-  s += "  if (arena_bytes && !arena)\n    return netc_rt_fail(NETC_ERROR_OUT_OF_MEMORY, "
-       "\"cannot allocate %zu bytes of activations\", arena_bytes);\n";
+  s += "  char *arena = arena_bytes ? (char *)netc_rt_arena_acquire(&netc_arena, arena_bytes) "
+       ": NULL;\n";
+  s += "  if (arena_bytes && !arena)\n    return NETC_ERROR_OUT_OF_MEMORY;\n";
   for (const auto &[v, offset] : plan.arenaOffset)
     cName[v] = fmt::format("(float *)(arena + (size_t){}u * 4u * scale)", offset);
   auto memoryOf = [&](const Value *v) {
@@ -186,7 +187,7 @@ std::string writeModelGlue(const Graph &graph, const ExecutionPlan &plan,
                      "      goto done;\n    }}\n  }}\n",
                      step.op->result()->name());
   }
-  s += "done:\n  netc_rt_free(arena);\n  return status;\n}\n\n";
+  s += "done:\n  netc_rt_arena_release(&netc_arena, arena);\n  return status;\n}\n\n";
 
   // Generic entry point and metadata.
   s += fmt::format("static netc_status run_arrays(const netc_tensor *const *in, netc_tensor *const *out) {{\n"

@@ -22,3 +22,33 @@ void *netc_rt_alloc(size_t bytes) {
 }
 
 void netc_rt_free(void *p) { free(p); }
+
+/* A cached block starts with a header that records its capacity; the arena
+ * handed out begins one alignment unit later so it stays 64-byte aligned. */
+static size_t netc_rti_capacity(void *block) { return *(size_t *)block; }
+
+void *netc_rt_arena_acquire(netc_rt_arena_cache *cache, size_t bytes) {
+  void *block = __atomic_exchange_n(&cache->block, NULL, __ATOMIC_ACQ_REL);
+  if (block && netc_rti_capacity(block) < bytes) {
+    free(block);
+    block = NULL;
+  }
+  if (!block) {
+    if (bytes > (size_t)-1 - NETC_RTI_ALIGNMENT ||
+        posix_memalign(&block, NETC_RTI_ALIGNMENT, NETC_RTI_ALIGNMENT + bytes) != 0) {
+      netc_rt_fail(NETC_ERROR_OUT_OF_MEMORY, "cannot allocate %zu bytes of activations", bytes);
+      return NULL;
+    }
+    *(size_t *)block = bytes;
+  }
+  return (char *)block + NETC_RTI_ALIGNMENT;
+}
+
+void netc_rt_arena_release(netc_rt_arena_cache *cache, void *arena) {
+  if (!arena)
+    return;
+  void *block = (char *)arena - NETC_RTI_ALIGNMENT;
+  /* Two calls that ran at once return two blocks; the cache keeps the later. */
+  void *previous = __atomic_exchange_n(&cache->block, block, __ATOMIC_ACQ_REL);
+  free(previous);
+}

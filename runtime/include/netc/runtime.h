@@ -122,6 +122,20 @@ netc_status netc_rt_kernel_error(int halide_error, const char *kernel);
 void *netc_rt_alloc(size_t bytes);
 void netc_rt_free(void *p);
 
+/* Activation memory a model keeps between its calls, so that no call
+ * allocates: glibc returns freed blocks above 32 MiB (VGG-16's arena at batch
+ * 8) to the system, and each call would fault them in again. A cache is one
+ * static per model, zero-initialized; concurrent calls each get their own
+ * block. */
+typedef struct netc_rt_arena_cache {
+  void *block;
+} netc_rt_arena_cache;
+/* 64-byte aligned memory of at least `bytes`, the cached block when it is big
+ * enough. On failure returns NULL and sets the error message. */
+void *netc_rt_arena_acquire(netc_rt_arena_cache *cache, size_t bytes);
+/* Returns memory from netc_rt_arena_acquire (NULL is ignored) to the cache. */
+void netc_rt_arena_release(netc_rt_arena_cache *cache, void *arena);
+
 #ifdef __cplusplus
 }
 #endif

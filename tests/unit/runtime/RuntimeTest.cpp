@@ -356,6 +356,39 @@ TEST(RuntimeMemory, AllocIsAlignedAndUsable) {
   netc_rt_free(nullptr);
 }
 
+TEST(RuntimeMemory, ArenaCacheReusesABigEnoughBlock) {
+  netc_rt_arena_cache cache = {nullptr};
+  void *first = netc_rt_arena_acquire(&cache, 1000);
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(first) % 64, 0u);
+  std::memset(first, 0xab, 1000);
+  netc_rt_arena_release(&cache, first);
+  // A smaller or equal request gets the cached block back.
+  EXPECT_EQ(netc_rt_arena_acquire(&cache, 500), first);
+  // While that block is out, a concurrent call gets a block of its own.
+  void *other = netc_rt_arena_acquire(&cache, 500);
+  ASSERT_NE(other, nullptr);
+  EXPECT_NE(other, first);
+  netc_rt_arena_release(&cache, other);
+  netc_rt_arena_release(&cache, first);
+  // A bigger request replaces the cached block with a block that fits.
+  void *bigger = netc_rt_arena_acquire(&cache, size_t(1) << 20);
+  ASSERT_NE(bigger, nullptr);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(bigger) % 64, 0u);
+  std::memset(bigger, 0xcd, size_t(1) << 20);
+  netc_rt_arena_release(&cache, bigger);
+  netc_rt_arena_release(&cache, nullptr);
+  EXPECT_EQ(netc_rt_arena_acquire(&cache, 2000), bigger);
+  netc_rt_arena_release(&cache, bigger);
+}
+
+TEST(RuntimeMemory, ArenaCacheReportsAnImpossibleSize) {
+  netc_rt_arena_cache cache = {nullptr};
+  netc_rt_clear_error();
+  EXPECT_EQ(netc_rt_arena_acquire(&cache, size_t(-1) - 8), nullptr);
+  EXPECT_NE(std::string(netc_last_error()).find("cannot allocate"), std::string::npos);
+}
+
 // ---- Threads -----------------------------------------------------------------
 
 TEST(RuntimeThreads, SetAndGet) {
