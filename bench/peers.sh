@@ -19,6 +19,7 @@
 #              two fused layers, mlp2 and cifar10) to check the script in ~2 minutes
 #   --json     where to write every number (default BUILD_DIR/bench-peers/results.json)
 #   --sections layers,fused,networks   only these tables
+#   --rows NAME,NAME   only the rows of these names (e.g. --rows mobilenet)
 #
 # Installs python3-torch, python3-opencv and libopenblas0-pthread with apt-get
 # where missing (needs root); nothing else in the project needs them.
@@ -33,6 +34,7 @@ while (($#)); do
     --quick) extra+=(--quick) ;;
     --json) extra+=(--json "$2"); shift ;;
     --sections) extra+=(--sections "$2"); shift ;;
+    --rows) extra+=(--rows "$2"); shift ;;
     -h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     -*) echo "peers.sh: unknown option $1" >&2; exit 2 ;;
     *) build=$1 ;;

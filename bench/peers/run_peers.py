@@ -324,6 +324,7 @@ def main():
     ap.add_argument("--stream-gbs", type=float)
     ap.add_argument("--fma-peak", type=float, help="GFLOP/s from bench/fmapeak.c")
     ap.add_argument("--openblas-dir", default="")
+    ap.add_argument("--rows", default="", help="only the rows of these names, comma-separated")
     ap.add_argument("--sections", default="layers,fused,networks",
                     help="comma-separated subset, for working on one table")  # fmt: skip
     args = ap.parse_args()
@@ -335,6 +336,13 @@ def main():
     sections = [s for s in args.sections.split(",") if s]
     todo = [(section, row, batch) for section in sections
             for row in layers.rows(section, args.quick) for batch in layers.BATCHES]  # fmt: skip
+    if args.rows:
+        wanted = set(args.rows.split(","))
+        known = {row.name for section, row, _ in todo}
+        if wanted - known:
+            ap.error("no rows named " + ", ".join(sorted(wanted - known)) +
+                     " in the chosen sections; rows: " + ", ".join(sorted(known)))
+        todo = [t for t in todo if t[1].name in wanted]
 
     env = dict(os.environ, OMP_NUM_THREADS=str(THREADS), PEERS_THREADS=str(THREADS))
     env.pop("OMP_WAIT_POLICY", None)
