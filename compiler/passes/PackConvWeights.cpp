@@ -43,8 +43,7 @@ std::shared_ptr<Tensor> packOutputChannels(const Tensor &w) {
 // vector into the NCHW result: 16 cache lines touched per pixel. A long
 // reduction hides that; a short one without a pool to shrink the output does
 // not (an 8->16 1x1 conv ran 5x slower packed than vectorized over columns).
-bool shortUnpooledReduction(const Op &op, const TensorType &wType) {
-  int64_t taps = wType.dim(1).size * wType.dim(2).size * wType.dim(3).size;
+bool storeDominates(const Op &op, int64_t taps) {
   bool pooled = op.attrs().has("pool") && op.attrs().getString("pool") != "none";
   return taps < kShortestPackedReduction && !pooled;
 }
@@ -65,9 +64,9 @@ bool packConvWeights(Graph &graph, DiagnosticEngine &diags) {
     else if (wType.rank() != 4 || wType.dim(0).size % kBlock != 0)
       why = std::to_string(wType.rank() ? wType.dim(0).size : 0) +
             " output channels are not a multiple of " + std::to_string(kBlock);
-    else if (shortUnpooledReduction(*op, wType))
-      why = "its reduction of " +
-            std::to_string(wType.dim(1).size * wType.dim(2).size * wType.dim(3).size) +
+    else if (int64_t taps = wType.dim(1).size * wType.dim(2).size * wType.dim(3).size;
+             storeDominates(*op, taps))
+      why = "its reduction of " + std::to_string(taps) +
             " taps per output is too short to pay for storing 16 channels per pixel";
     else if (!weight->data())
       why = "weight '" + weight->name() + "' has no data yet";

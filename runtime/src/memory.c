@@ -34,8 +34,9 @@ void *netc_rt_arena_acquire(netc_rt_arena_cache *cache, size_t bytes) {
     block = NULL;
   }
   if (!block) {
-    if (bytes > (size_t)-1 - NETC_RTI_ALIGNMENT ||
-        posix_memalign(&block, NETC_RTI_ALIGNMENT, NETC_RTI_ALIGNMENT + bytes) != 0) {
+    block = bytes <= (size_t)-1 - NETC_RTI_ALIGNMENT ? netc_rt_alloc(NETC_RTI_ALIGNMENT + bytes)
+                                                     : NULL;
+    if (!block) {
       netc_rt_fail(NETC_ERROR_OUT_OF_MEMORY, "cannot allocate %zu bytes of activations", bytes);
       return NULL;
     }
