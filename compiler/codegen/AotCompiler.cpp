@@ -345,7 +345,12 @@ bool compileAot(const Graph &graph, const AotOptions &options, DiagnosticEngine 
   if (options.sharedLibrary) {
     std::vector<std::string> link = {cc, "-shared", "-o", outFile("lib" + prefix + ".so")};
     link.insert(link.end(), objects.begin(), objects.end());
-    link.insert(link.end(), {runtimeLibrary(), "-lpthread", "-ldl", "-lm"});
+    // The whole runtime goes in, not only the members the kernels reference:
+    // the library's users call its public API (netc_set_num_threads,
+    // netc_last_error) through this .so, and a loader that looks for them
+    // with dlsym must find them.
+    link.insert(link.end(), {"-Wl,--whole-archive", runtimeLibrary(), "-Wl,--no-whole-archive",
+                             "-lpthread", "-ldl", "-lm"});
     if (!runTool(link, diags))
       return false;
   }

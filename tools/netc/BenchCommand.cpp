@@ -117,9 +117,12 @@ int runBench(DiagnosticEngine &diags) {
     diags.error(lib, "the compiled model has no entry point");
     return 1;
   }
+  if (!setThreads) {
+    diags.error(lib, "the compiled model does not export netc_set_num_threads");
+    return 1;
+  }
   int threadCount = threads > 0 ? threads : (int)std::thread::hardware_concurrency();
-  if (setThreads)
-    setThreads(threadCount);
+  setThreads(threadCount);
   const netc_model_info *m = info();
   auto tensorsFor = [&](const netc_tensor_info *infos, int count, std::vector<Tensor> &store,
                         std::vector<netc_tensor> &tensors, bool random) {
