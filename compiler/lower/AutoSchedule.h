@@ -26,7 +26,8 @@ struct ScheduleOptions {
   Scheduler scheduler = Scheduler::Netc;
   /// Batch size estimate for the symbolic batch dim (autoschedulers only).
   int64_t batchEstimate = 1;
-  /// Threads the autoscheduler plans for (MachineParams::parallelism); 0: one per core.
+  /// Threads the code is planned for (the autoschedulers' MachineParams::parallelism,
+  /// the task count of netc's batch-1 dense schedule); 0: one per core of this machine.
   int threads = 0;
 };
 

@@ -3,6 +3,9 @@
 #include "ir/Graph.h"
 #include "ir/OpRegistry.h"
 
+#include <algorithm>
+#include <thread>
+
 namespace netc {
 
 /// The type the kernel sees: flat steps view every tensor as one dim.
@@ -61,6 +64,8 @@ HalideKernel buildKernel(const KernelStep &step, const Halide::Target &target,
   ctx.schedule = !autoscheduled;
   ctx.autoscheduled = autoscheduled;
   ctx.resultType = kernelType(step, step.result);
+  ctx.threads = schedule.threads > 0 ? schedule.threads
+                                     : (int)std::max(1u, std::thread::hardware_concurrency());
   ctx.operands.resize(op.operands().size());
   ctx.operandTypes.resize(op.operands().size());
   for (size_t i = 0; i < op.operands().size(); ++i) {

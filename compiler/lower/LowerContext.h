@@ -30,6 +30,9 @@ struct LowerContext {
   bool autoscheduled = false;
   /// Shape of the result (symbolic batch kept symbolic).
   TensorType resultType;
+  /// Cores the generated code will run on (at least 1), for schedules that
+  /// split small work into exactly one task per core.
+  int threads = 1;
 
   /// Floats per vector register on the target (16 on AVX-512, 8 on AVX2, 4 on SSE/NEON).
   int vectorWidth() const { return target.natural_vector_size<float>(); }

@@ -34,6 +34,10 @@ std::optional<TensorType> inferDenseType(const Op &op, std::string &error) {
 
 namespace {
 
+/// Weight bytes that repay a task of their own in a matrix-vector product
+/// (about 1 us of L2 reads against a few us to wake a thread).
+constexpr int64_t kDenseBytesPerTask = 256 * 1024;
+
 bool buildDense(const DslCall &call, DslLowering &out, std::string &error) {
   const TensorType &in = call.inputTypes[0];
   if (!expectRank(in, 2, "input", "N,features; use flatten() on images", error))
@@ -110,13 +114,14 @@ Halide::Func lowerDense(LowerContext &ctx, const FusedActivation *activation) {
   if (!ctx.schedule)
     return rowEpilogue.defined() ? rowEpilogue : out;
 
-  // Tiles of units × batch rows with 8 to 16 vector accumulators, parallel over
-  // tiles. The batch is only known at run time: batches of 4 or more rows take
-  // tiles of 2 units × 4 rows (each weight vector loaded feeds 4 FMAs), smaller
-  // ones 1-row tiles of 4 units. Taller tiles were slower: with the whole K
-  // range inside a tile, every tile re-reads its rows of the input from L2,
-  // which then costs more than the weights saved (blocking K is the fix). A softmax epilogue normalizes one
-  // row at a time, so its rows are computed one by one.
+  // Tiles of units × batch rows with 8 to 16 vector accumulators. The batch is
+  // only known at run time: batches of 4 or more rows take tiles of 2 units ×
+  // 4 rows (each weight vector loaded feeds 4 FMAs), parallel over tiles;
+  // smaller ones 1-row tiles of 4 units, parallel over one range of units per
+  // core. Taller tiles were slower: with the whole K range inside a tile, every
+  // tile re-reads its rows of the input from L2, which then costs more than
+  // the weights saved (blocking K is the fix). A softmax epilogue normalizes
+  // one row at a time, so its rows are computed one by one.
   const int unitTile = std::min(M, 4);
   Var jo("jo"), ji("ji"), no("no"), ni("ni"), tile("tile");
   auto scheduleTiles = [&](Stage stage, int unitTile, int rowTile) {
@@ -132,7 +137,21 @@ Halide::Func lowerDense(LowerContext &ctx, const FusedActivation *activation) {
   } else {
     Expr batchRows = out.output_buffer().dim(1).extent();
     scheduleTiles(out.specialize(batchRows >= 4), std::min(M, 2), 4);
-    scheduleTiles(out, unitTile, 1);
+    // A few rows are a matrix-vector product, bound by reading the weights:
+    // one task per core, each over a fixed range of units, so every call
+    // finds its share of the weights in the same core's L2 (many small tasks
+    // went to whichever thread was free and read the weights from L3: 9.1 vs
+    // 6.4 us for 3072->100 on 2 cores). Weights too small to repay waking a
+    // thread take one task.
+    const int64_t weightBytes = 4LL * M * K;
+    const int tasks = (int)std::clamp<int64_t>(weightBytes / kDenseBytesPerTask, 1,
+                                               std::min(ctx.threads, M / unitTile));
+    Var part("part"), units("units");
+    out.split(j, part, units, (M + tasks - 1) / tasks, TailStrategy::ShiftInwards)
+        .split(units, tile, ji, unitTile, TailStrategy::ShiftInwards)
+        .reorder(ji, tile, n, part);
+    if (tasks > 1)
+      out.parallel(part);
   }
   if (lanes) {
     // The tile's partial sums stay in registers across the whole reduction.
