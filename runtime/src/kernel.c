@@ -107,7 +107,9 @@ static void capture_halide_error(void *user_context, const char *message) {
 /* Installed at load time, before any kernel can run: this file is linked into
  * every program that links a netc model, because generated code calls
  * netc_rt_make_buffer. An app that installs its own handler later wins, and
- * netc then falls back to messages built from the error code. */
-__attribute__((constructor)) static void install_halide_error_handler(void) {
+ * netc then falls back to messages built from the error code. The same goes
+ * for netc's thread pool. */
+__attribute__((constructor)) static void install_halide_hooks(void) {
   halide_set_error_handler(capture_halide_error);
+  netc_rti_install_thread_pool();
 }

@@ -483,6 +483,135 @@ TEST(EmbeddedHalideRuntime, ParForPropagatesTaskFailure) {
             -42);
 }
 
+// ---- netc's thread pool (the parallel loops of every kernel) ----------------
+
+TEST(RuntimeThreadPool, IsInstalledAtLoadTime) {
+  // Every kernel's parallel loops go through Halide's do_par_for hook; the
+  // runtime puts netc's pool there before main(), not Halide's default pool.
+  halide_do_par_for_t installed = halide_set_custom_do_par_for(halide_default_do_par_for);
+  halide_set_custom_do_par_for(installed);
+  EXPECT_NE(installed, nullptr);
+  EXPECT_NE(installed, &halide_default_do_par_for);
+}
+
+TEST(RuntimeThreadPool, CallerStartsOnTheFirstSlice) {
+  // Slices are assigned statically, so a loop's first tasks run on the calling
+  // thread on every call (the same weights stay in the same core's cache).
+  netc_set_num_threads(2);
+  struct Closure {
+    std::thread::id caller = std::this_thread::get_id(), firstTask;
+  } closure;
+  auto task = [](void *, int index, uint8_t *bytes) {
+    auto *c = reinterpret_cast<Closure *>(bytes);
+    if (index == 0)
+      c->firstTask = std::this_thread::get_id();
+    return 0;
+  };
+  for (int call = 0; call < 50; ++call) {
+    closure.firstTask = {};
+    ASSERT_EQ(halide_do_par_for(nullptr, task, 0, 64, reinterpret_cast<uint8_t *>(&closure)), 0);
+    ASSERT_EQ(closure.firstTask, closure.caller) << "call " << call;
+  }
+  netc_set_num_threads(0);
+}
+
+TEST(RuntimeThreadPool, HonoursTheLoopMinimum) {
+  netc_set_num_threads(3);
+  auto closure = std::make_unique<ParForClosure>();
+  ASSERT_EQ(halide_do_par_for(nullptr, countingTask, 100, 700,
+                              reinterpret_cast<uint8_t *>(closure.get())),
+            0);
+  for (int i = 0; i < kTasks; ++i)
+    ASSERT_EQ(closure->hits[i].load(), i >= 100 && i < 800 ? 1 : 0) << "task " << i;
+  EXPECT_EQ(halide_do_par_for(nullptr, countingTask, 0, 0, nullptr), 0);
+  netc_set_num_threads(0);
+}
+
+TEST(RuntimeThreadPool, ManyShortLoopsInARow) {
+  // Back-to-back loops of a few tasks are the common case (one per kernel);
+  // workers still finishing one loop must not run tasks of the next twice.
+  netc_set_num_threads(4);
+  auto closure = std::make_unique<ParForClosure>();
+  constexpr int kLoops = 20000;
+  for (int loop = 0; loop < kLoops; ++loop)
+    ASSERT_EQ(halide_do_par_for(nullptr, countingTask, (loop * 7) % (kTasks - 8), 8,
+                                reinterpret_cast<uint8_t *>(closure.get())),
+              0);
+  int total = 0;
+  for (auto &hits : closure->hits)
+    total += hits.load();
+  EXPECT_EQ(total, kLoops * 8);
+  netc_set_num_threads(0);
+}
+
+struct NestedClosure {
+  std::array<std::atomic<int>, 64> inner{};
+};
+
+int innerTask(void *, int index, uint8_t *bytes) {
+  reinterpret_cast<NestedClosure *>(bytes)->inner[index].fetch_add(1);
+  return 0;
+}
+
+int outerTask(void *, int index, uint8_t *bytes) {
+  // A loop inside a task runs serially on that task's thread.
+  return halide_do_par_for(nullptr, innerTask, index * 8, 8, bytes);
+}
+
+TEST(RuntimeThreadPool, NestedLoopsRunEveryTaskOnce) {
+  netc_set_num_threads(4);
+  NestedClosure closure;
+  ASSERT_EQ(halide_do_par_for(nullptr, outerTask, 0, 8, reinterpret_cast<uint8_t *>(&closure)),
+            0);
+  for (int i = 0; i < 64; ++i)
+    ASSERT_EQ(closure.inner[i].load(), 1) << "task " << i;
+  netc_set_num_threads(0);
+}
+
+TEST(RuntimeThreadPool, ConcurrentCallersEachFinishTheirLoops) {
+  // Models may run on several application threads at once: a loop that
+  // finds the pool busy runs on its own thread.
+  netc_set_num_threads(2);
+  std::vector<std::unique_ptr<ParForClosure>> closures;
+  for (int t = 0; t < 3; ++t)
+    closures.push_back(std::make_unique<ParForClosure>());
+  std::vector<std::thread> callers;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 3; ++t)
+    callers.emplace_back([&, t] {
+      for (int loop = 0; loop < 300; ++loop)
+        if (halide_do_par_for(nullptr, countingTask, 0, kTasks,
+                              reinterpret_cast<uint8_t *>(closures[t].get())) != 0)
+          failures.fetch_add(1);
+    });
+  for (auto &caller : callers)
+    caller.join();
+  EXPECT_EQ(failures.load(), 0);
+  for (auto &closure : closures)
+    for (int i = 0; i < kTasks; ++i)
+      ASSERT_EQ(closure->hits[i].load(), 300) << "task " << i;
+  netc_set_num_threads(0);
+}
+
+TEST(RuntimeThreadPool, FailureIsReportedOnceTasksStop) {
+  // The first failing task's code is returned; tasks not yet started are
+  // skipped, and a later loop runs normally.
+  netc_set_num_threads(2);
+  auto failing = std::make_unique<ParForClosure>();
+  failing->failAt = 0;
+  EXPECT_EQ(halide_do_par_for(nullptr, countingTask, 0, kTasks,
+                              reinterpret_cast<uint8_t *>(failing.get())),
+            -42);
+  EXPECT_EQ(failing->hits[0].load(), 1);
+  auto fine = std::make_unique<ParForClosure>();
+  ASSERT_EQ(halide_do_par_for(nullptr, countingTask, 0, kTasks,
+                              reinterpret_cast<uint8_t *>(fine.get())),
+            0);
+  for (int i = 0; i < kTasks; ++i)
+    ASSERT_EQ(fine->hits[i].load(), 1) << "task " << i;
+  netc_set_num_threads(0);
+}
+
 TEST(EmbeddedHalideRuntime, MallocAndFree) {
   void *p = halide_malloc(nullptr, 4096);
   ASSERT_NE(p, nullptr);
