@@ -296,8 +296,8 @@ bool compileAot(const Graph &graph, const AotOptions &options, DiagnosticEngine 
                  diags))
     return false;
 
-  std::string header = writeModelHeader(graph, prefix, options.sourceName);
-  std::string glue = writeModelGlue(graph, plan, layout, prefix);
+  std::string header = writeModelHeader(graph, prefix, options.sourceName, options.profile);
+  std::string glue = writeModelGlue(graph, plan, layout, prefix, options.profile);
   if (!writeFile(workFile(prefix + ".h"), header, diags) ||
       !writeFile(workFile(prefix + "_entry.c"), glue, diags))
     return false;

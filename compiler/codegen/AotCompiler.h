@@ -19,6 +19,8 @@ struct AotOptions {
   /// Extra artifacts: "ir", "stmt", "llvm", "asm", "c" (the generated glue).
   std::vector<std::string> emit;
   bool sharedLibrary = false;
+  /// Time every kernel call in the entry point (see writeModelGlue).
+  bool profile = false;
   /// Shown in the generated header.
   std::string sourceName;
   /// Print the kernels, arena size and activation total to stdout.

@@ -19,9 +19,11 @@ struct WeightLayout {
 /// Lays weights out back to back, 64-byte aligned.
 WeightLayout layoutWeights(const Graph &graph);
 
+/// With `profile`, the entry point times every kernel call and the library
+/// exports `<prefix>_profile` and `<prefix>_profile_reset` (see netc_profile_entry).
 std::string writeModelHeader(const Graph &graph, const std::string &prefix,
-                             const std::string &sourceName);
+                             const std::string &sourceName, bool profile);
 std::string writeModelGlue(const Graph &graph, const ExecutionPlan &plan,
-                           const WeightLayout &weights, const std::string &prefix);
+                           const WeightLayout &weights, const std::string &prefix, bool profile);
 
 } // namespace netc

@@ -36,12 +36,15 @@ static cl::opt<int> iterations("iterations",
                                cl::init(0), cl::sub(benchCommand), cl::cat(category));
 static cl::opt<bool> json("json", cl::desc("Print the result as JSON"), cl::sub(benchCommand),
                           cl::cat(category));
+static cl::opt<bool> profile("profile",
+                             cl::desc("Also time every kernel (fused group) of the model"),
+                             cl::sub(benchCommand), cl::cat(category));
 
 /// Multiply-adds ×2 of the convolutions and dense layers (the other ops' work is
 /// small and not counted).
-static double modelFlops(const Graph &graph, int64_t n) {
+static double opFlops(const Op *op, int64_t n) {
   double flops = 0;
-  for (const Op *op : graph.ops()) {
+  {
     const std::string &kind = op->kindName();
     if (kind == "conv2d" || kind == "fused_conv2d") {
       const TensorType &in = op->operand(0)->type(), &w = op->operand(1)->type();
@@ -57,6 +60,13 @@ static double modelFlops(const Graph &graph, int64_t n) {
       flops += 2.0 * n * w.dim(0).size * w.dim(1).size;
     }
   }
+  return flops;
+}
+
+static double modelFlops(const Graph &graph, int64_t n) {
+  double flops = 0;
+  for (const Op *op : graph.ops())
+    flops += opFlops(op, n);
   return flops;
 }
 
@@ -96,6 +106,7 @@ int runBench(DiagnosticEngine &diags) {
   options.schedule.scheduler = scheduler;
   options.schedule.batchEstimate = batch;
   options.schedule.threads = threads;
+  options.profile = profile;
   options.jobs = compileJobs();
   auto compileStart = std::chrono::steady_clock::now();
   if (!compileAot(*graph, options, diags))
@@ -164,6 +175,16 @@ int runBench(DiagnosticEngine &diags) {
     diags.error(llvm::StringRef(), "the compiled model failed to run");
     return 1;
   }
+  using ProfileFn = const netc_profile_entry *(*)(int32_t *);
+  using ResetFn = void (*)();
+  auto profileOf = reinterpret_cast<ProfileFn>(dlsym(handle, "netc_bench_model_profile"));
+  auto resetProfile = reinterpret_cast<ResetFn>(dlsym(handle, "netc_bench_model_profile_reset"));
+  if (profile && (!profileOf || !resetProfile)) {
+    diags.error(lib, "the compiled model has no profile counters");
+    return 1;
+  }
+  if (profile)
+    resetProfile(); // count the timed calls only
   int count = iterations > 0 ? (int)iterations
                              : std::clamp((int)(2000.0 / std::max(first, 1e-3)), 10, 1000);
   std::vector<double> times;
@@ -174,14 +195,44 @@ int runBench(DiagnosticEngine &diags) {
   double flops = modelFlops(*graph, batch);
   MachinePeak peak = measureFmaPeak(threadCount);
   double gflops = flops / (minMs * 1e6);
+  // Per kernel: mean time of the timed calls, and its share of the mean call.
+  struct KernelTime {
+    std::string value, op;
+    int64_t calls;
+    double ms, gflops;
+  };
+  std::vector<KernelTime> kernels;
+  double meanCallMs = 0;
+  for (double t : times)
+    meanCallMs += t / times.size();
+  if (profile) {
+    int32_t entries = 0;
+    const netc_profile_entry *e = profileOf(&entries);
+    for (int32_t i = 0; i < entries; ++i) {
+      double ms = e[i].calls ? e[i].total_ns / 1e6 / e[i].calls : 0;
+      double opWork = 0;
+      for (const Op *op : graph->ops())
+        if (op->result()->name() == e[i].value)
+          opWork = opFlops(op, batch);
+      kernels.push_back(
+          {e[i].value, e[i].op, e[i].calls, ms, ms > 0 ? opWork / (ms * 1e6) : 0});
+    }
+  }
+  std::string profileJson;
+  for (const KernelTime &k : kernels)
+    profileJson += fmt::format("{}{{\"value\": \"{}\", \"op\": \"{}\", \"calls\": {}, "
+                               "\"mean_ms\": {:.6f}, \"gflops\": {:.3f}}}",
+                               profileJson.empty() ? "" : ", ", k.value, k.op, k.calls, k.ms,
+                               k.gflops);
   if (json) {
     llvm::outs() << fmt::format(
         "{{\"model\": \"{}\", \"batch\": {}, \"threads\": {}, \"iterations\": {}, "
         "\"min_ms\": {:.6f}, \"median_ms\": {:.6f}, \"gflop\": {:.6f}, \"gflops\": {:.3f}, "
         "\"peak_gflops\": {:.3f}, \"percent_of_peak\": {:.2f}, \"compile_s\": {:.3f}, "
-        "\"scheduler\": \"{}\"}}\n",
+        "\"scheduler\": \"{}\"{}}}\n",
         graph->name(), (int64_t)batch, threadCount, count, minMs, medianMs, flops / 1e9, gflops,
-        peak.gflops, 100 * gflops / peak.gflops, compileSeconds, schedulerName(scheduler));
+        peak.gflops, 100 * gflops / peak.gflops, compileSeconds, schedulerName(scheduler),
+        profile ? ", \"kernels\": [" + profileJson + "]" : std::string());
   } else {
     llvm::outs() << fmt::format(
         "model {}: batch {}, {} threads, {} calls after 3 warm-up calls\n"
@@ -193,6 +244,25 @@ int runBench(DiagnosticEngine &diags) {
         graph->name(), (int64_t)batch, threadCount, count, minMs, medianMs, flops / 1e9, gflops,
         100 * gflops / peak.gflops, peak.gflops, peak.vectorBits, threadCount, compileSeconds,
         schedulerName(scheduler));
+    if (profile) {
+      llvm::outs() << fmt::format("  per kernel    mean of the timed calls ({:.4f} ms per call)\n"
+                                  "    {:<24} {:<16} {:>10} {:>6} {:>9} {:>6}\n",
+                                  meanCallMs, "value", "op", "ms", "%", "GFLOP/s", "%peak");
+      double kernelMs = 0;
+      for (const KernelTime &k : kernels) {
+        kernelMs += k.ms;
+        llvm::outs() << fmt::format("    {:<24} {:<16} {:>10.4f} {:>6.1f} ", k.value, k.op, k.ms,
+                                    100 * k.ms / meanCallMs);
+        if (k.gflops > 0)
+          llvm::outs() << fmt::format("{:>9.1f} {:>6.1f}\n", k.gflops,
+                                      100 * k.gflops / peak.gflops);
+        else
+          llvm::outs() << fmt::format("{:>9} {:>6}\n", "-", "-");
+      }
+      llvm::outs() << fmt::format("    {:<24} {:<16} {:>10.4f} {:>6.1f}\n", "(outside kernels)",
+                                  "", meanCallMs - kernelMs,
+                                  100 * (meanCallMs - kernelMs) / meanCallMs);
+    }
   }
   dlclose(handle);
   return 0;

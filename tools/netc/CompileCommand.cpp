@@ -25,6 +25,10 @@ static cl::list<std::string> emit("emit",
                                   cl::CommaSeparated, cl::sub(compileCommand), cl::cat(category));
 static cl::opt<bool> shared("shared", cl::desc("Also build lib<name>.so"),
                             cl::sub(compileCommand), cl::cat(category));
+static cl::opt<bool> profile("profile",
+                             cl::desc("Time every kernel call; the library exports "
+                                      "<name>_profile() and <name>_profile_reset()"),
+                             cl::sub(compileCommand), cl::cat(category));
 static cl::opt<bool> stats("stats",
                            cl::desc("Print the kernels (fused groups), the activation arena "
                                     "size and the sum of all activation sizes"),
@@ -62,6 +66,7 @@ int runCompile(DiagnosticEngine &diags) {
   options.prefix = name;
   options.sourceName = llvm::sys::path::filename(model).str();
   options.printStats = stats;
+  options.profile = profile;
   options.schedule.scheduler = scheduler; // estimates batch 1 for a symbolic batch
   options.jobs = compileJobs();
   return compileAot(*graph, options, diags) ? 0 : 1;

@@ -75,6 +75,21 @@ const char *netc_last_error(void);
 void netc_set_num_threads(int threads);
 int netc_get_num_threads(void);
 
+/* Per-kernel times of a model compiled with `netc compile --profile`, which
+ * then also exports
+ *   const netc_profile_entry *<name>_profile(int32_t *count);
+ *   void <name>_profile_reset(void);
+ * One entry per kernel (fused group), in execution order, summed over every
+ * call since the last reset. Counters are updated without locks: profile one
+ * calling thread at a time. */
+typedef struct netc_profile_entry {
+  const char *kernel; /* symbol of the kernel */
+  const char *value;  /* the IR value it computes */
+  const char *op;     /* the IR op (fused_conv2d, dense, ...) */
+  int64_t calls;
+  int64_t total_ns;
+} netc_profile_entry;
+
 /* .npy helpers for apps and tests (float32, C order). netc_npy_read allocates
  * t->data with malloc; release it with netc_tensor_free_data. It reads format
  * versions 1.0-3.0 holding '<f4' data in C order; on failure *t is an empty
@@ -117,6 +132,8 @@ void netc_rt_make_buffer(struct halide_buffer_t *buf, struct halide_dimension_t 
  * did. halide_error_code_out_of_memory gives NETC_ERROR_OUT_OF_MEMORY, every
  * other code NETC_ERROR_KERNEL_FAILED; 0 gives NETC_OK. */
 netc_status netc_rt_kernel_error(int halide_error, const char *kernel);
+/* A monotonic clock in nanoseconds, for profiled entry points. */
+int64_t netc_rt_now_ns(void);
 /* 64-byte aligned scratch memory for activations. On failure returns NULL
  * and sets the error message (report NETC_ERROR_OUT_OF_MEMORY). */
 void *netc_rt_alloc(size_t bytes);
