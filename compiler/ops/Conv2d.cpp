@@ -284,9 +284,9 @@ Halide::Func scheduleConvTiles(const LowerContext &ctx, Halide::Func result, Con
   return out;
 }
 
-/// Channel blocks from which a packed conv pads its input once per image
+/// Channel blocks from which a packed conv pads its input once per thread
 /// instead of once per task (see scheduleChannelVectorTiles).
-constexpr int kBlocksForImagePadding = 4;
+constexpr int kBlocksForGroupPadding = 4;
 
 std::pair<int, int> pickChannelVectorTile(int outW, int outH, int convW, int convH,
                                           const std::function<int(int)> &regionOfX,
@@ -351,16 +351,27 @@ Halide::Func scheduleChannelVectorTiles(const LowerContext &ctx, Halide::Func re
     out.fuse(co, yo, rows);
   // The zero-bordered input: a task's own copy of the rows it reads keeps them
   // in its core's cache, but every task of another channel block copies the
-  // same rows again. From 4 blocks on, one copy per image is cheaper: a
+  // same rows again. From 4 blocks on, the tasks of an image are dealt out in
+  // one group per thread instead, and each group copies what it reads once: a
   // 256->256 3x3 at 14x14 spent a third of its time copying (1 thread: 1.57 ->
-  // 1.26 ms, 67 -> 87% of peak; ResNet-18 batch 1: 13.5 -> 12.8 ms).
+  // 1.26 ms, 67 -> 87% of peak). One shared copy per image measured 8-12%
+  // slower on 2 threads than a copy per thread: half of it sat in the other
+  // core's cache.
   const int channelBlocks = (int)((ctx.resultType.dim(1).size + B - 1) / B);
-  const bool padPerImage = stages.padded && channelBlocks >= kBlocksForImagePadding;
-  if (padPerImage)
-    out.rename(rows, tasks);
-  else
-    out.fuse(rows, n, tasks);
-  out.parallel(tasks).vectorize(ci, lanes);
+  const bool padPerGroup = stages.padded && channelBlocks >= kBlocksForGroupPadding;
+  Var group("group");
+  if (padPerGroup) {
+    const int taskRows = strips ? tiling.stripRows : tiling.rows;
+    const int tasksPerImage =
+        channelBlocks * (((int)ctx.resultType.dim(2).size + taskRows - 1) / taskRows);
+    const int groups = std::max(1, std::min(ctx.threads, tasksPerImage));
+    out.split(rows, group, tasks, (tasksPerImage + groups - 1) / groups,
+              TailStrategy::GuardWithIf)
+        .parallel(group);
+  } else {
+    out.fuse(rows, n, tasks).parallel(tasks);
+  }
+  out.vectorize(ci, lanes);
 
   Func blocked = stages.blocked;
   Var lane = blocked.args()[0], bx = blocked.args()[1], by = blocked.args()[2],
@@ -403,11 +414,8 @@ Halide::Func scheduleChannelVectorTiles(const LowerContext &ctx, Halide::Func re
   if (stages.padded) {
     // The tile reads its input as scalars: materialize the zero-bordered rows
     // a task needs so those reads are plain loads, not bounds-checked selects.
-    Var sx = stages.source.args()[0], sc = stages.source.args()[2];
-    stages.source.compute_at(out, padPerImage ? n : tasks)
-        .vectorize(sx, ctx.vectorWidth(), TailStrategy::GuardWithIf);
-    if (padPerImage)
-      stages.source.parallel(sc);
+    stages.source.compute_at(out, padPerGroup ? group : tasks)
+        .vectorize(stages.source.args()[0], ctx.vectorWidth(), TailStrategy::GuardWithIf);
   }
   return out;
 }
