@@ -43,24 +43,22 @@ static cl::opt<bool> profile("profile",
 /// Multiply-adds ×2 of the convolutions and dense layers (the other ops' work is
 /// small and not counted).
 static double opFlops(const Op *op, int64_t n) {
-  double flops = 0;
-  {
-    const std::string &kind = op->kindName();
-    if (kind == "conv2d" || kind == "fused_conv2d") {
-      const TensorType &in = op->operand(0)->type(), &w = op->operand(1)->type();
-      const auto &s = op->attrs().getInts("stride"), &p = op->attrs().getInts("pad"),
-                 &d = op->attrs().getInts("dilation");
-      int64_t oh = slidingOutputSize(in.dim(2).size, w.dim(2).size, s[0], p[0], p[2], d[0]);
-      int64_t ow = slidingOutputSize(in.dim(3).size, w.dim(3).size, s[1], p[1], p[3], d[1]);
-      // Every weight is used once per output pixel, whatever its layout (OIHW or
-      // packed by pack-conv-weights): dims 2 and 3 are KH, KW in both.
-      flops += 2.0 * n * oh * ow * (double)w.numElements(1);
-    } else if (kind == "dense" || kind == "fused_dense") {
-      const TensorType &w = op->operand(1)->type();
-      flops += 2.0 * n * w.dim(0).size * w.dim(1).size;
-    }
+  const std::string &kind = op->kindName();
+  if (kind == "conv2d" || kind == "fused_conv2d") {
+    const TensorType &in = op->operand(0)->type(), &w = op->operand(1)->type();
+    const auto &s = op->attrs().getInts("stride"), &p = op->attrs().getInts("pad"),
+               &d = op->attrs().getInts("dilation");
+    int64_t oh = slidingOutputSize(in.dim(2).size, w.dim(2).size, s[0], p[0], p[2], d[0]);
+    int64_t ow = slidingOutputSize(in.dim(3).size, w.dim(3).size, s[1], p[1], p[3], d[1]);
+    // Every weight is used once per output pixel, whatever its layout (OIHW or
+    // packed by pack-conv-weights): dims 2 and 3 are KH, KW in both.
+    return 2.0 * n * oh * ow * (double)w.numElements(1);
   }
-  return flops;
+  if (kind == "dense" || kind == "fused_dense") {
+    const TensorType &w = op->operand(1)->type();
+    return 2.0 * n * w.dim(0).size * w.dim(1).size;
+  }
+  return 0;
 }
 
 static double modelFlops(const Graph &graph, int64_t n) {
