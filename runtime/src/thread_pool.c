@@ -13,8 +13,8 @@
  * - Task ranges are split statically first: thread t starts on the t-th slice
  *   of the loop, so the same thread, and so the same core's cache, sees the
  *   same slice of a layer's weights on every call. A thread whose slice is done
- *   then takes tasks from the others' slices, so a core slowed down by other
- *   work does not hold everyone up.
+ *   then steals tasks from the back of the others' slices, so a core slowed
+ *   down by other work does not hold everyone up.
  *
  * A parallel loop that starts while the pool is busy (a loop inside a task,
  * or a second application thread running a model at the same time) runs
@@ -25,6 +25,7 @@
 #include <HalideRuntime.h>
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
@@ -42,11 +43,31 @@
 #define NETC_RTI_MAX_THREADS 256
 #define NETC_RTI_CACHE_LINE 64
 
-/* One thread's slice of the current loop; claimed one task at a time. */
+/* One thread's slice of the current loop, as offsets from the loop's min:
+ * the first unclaimed task in the low 32 bits, one past the last in the high
+ * 32. Its owner claims from the front, other threads steal from the back, so
+ * the owner's first tasks stay its own. */
 struct slice {
-  _Alignas(NETC_RTI_CACHE_LINE) atomic_int next;
-  int end;
+  _Alignas(NETC_RTI_CACHE_LINE) _Atomic uint64_t range;
 };
+
+static uint64_t pack_range(uint32_t front, uint32_t back) {
+  return (uint64_t)back << 32 | front;
+}
+
+/* The offset of the claimed task, or -1 when the slice is empty. */
+static int64_t claim(struct slice *s, int from_back) {
+  uint64_t range = atomic_load_explicit(&s->range, memory_order_relaxed);
+  for (;;) {
+    uint32_t front = (uint32_t)range, back = (uint32_t)(range >> 32);
+    if (front >= back)
+      return -1;
+    uint64_t rest = from_back ? pack_range(front, back - 1) : pack_range(front + 1, back);
+    if (atomic_compare_exchange_weak_explicit(&s->range, &range, rest, memory_order_relaxed,
+                                              memory_order_relaxed))
+      return from_back ? back - 1 : front;
+  }
+}
 
 static struct {
   /* Serializes jobs: held by the thread that runs one. */
@@ -69,6 +90,7 @@ static struct {
   halide_task_t task;
   void *user_context;
   uint8_t *closure;
+  int min;
   int participants;
   _Alignas(NETC_RTI_CACHE_LINE) atomic_int remaining;
   atomic_int error;
@@ -117,15 +139,16 @@ int netc_rti_pool_threads(void) {
 }
 
 /* Runs tasks of the current job until none is left to claim: first the
- * thread's own slice, then the others'. */
+ * thread's own slice from the front, then the others' from the back. */
 static void run_tasks(int self) {
   const int participants = pool.participants;
   for (int k = 0; k < participants; ++k) {
     struct slice *s = &pool.slices[(self + k) % participants];
     for (;;) {
-      int index = atomic_fetch_add_explicit(&s->next, 1, memory_order_relaxed);
-      if (index >= s->end)
+      int64_t offset = claim(s, k > 0);
+      if (offset < 0)
         break;
+      const int index = pool.min + (int)offset;
       if (atomic_load_explicit(&pool.error, memory_order_relaxed) == 0) {
         running_a_task = 1;
         int result = pool.task(pool.user_context, index, pool.closure);
@@ -195,6 +218,15 @@ static void start_workers(int count) {
   pthread_mutex_unlock(&pool.lock);
 }
 
+/* Waiting for another thread's task: a short wait spins; a long one (that
+ * thread was preempted, more threads than cores) gives the core away. */
+static void relax_or_yield(unsigned spins) {
+  if (spins < 4096)
+    NETC_RTI_CPU_RELAX();
+  else
+    sched_yield();
+}
+
 static int run_serially(void *user_context, halide_task_t task, int min, int size,
                         uint8_t *closure) {
   for (int i = min; i < min + size; ++i) {
@@ -220,17 +252,18 @@ static int netc_do_par_for(void *user_context, halide_task_t task, int min, int 
   const int total = workers + 1;
   /* Stragglers of the last job are on their way out; let them leave before
    * the job's fields change under them. */
-  while (atomic_load(&pool.inside) != 0)
-    NETC_RTI_CPU_RELAX();
+  for (unsigned spins = 0; atomic_load(&pool.inside) != 0; ++spins)
+    relax_or_yield(spins);
   pool.task = task;
   pool.user_context = user_context;
   pool.closure = closure;
+  pool.min = min;
   pool.participants = total;
-  for (int t = 0; t < total; ++t) {
-    atomic_store_explicit(&pool.slices[t].next, min + (int)((int64_t)size * t / total),
+  for (int t = 0; t < total; ++t)
+    atomic_store_explicit(&pool.slices[t].range,
+                          pack_range((uint32_t)((int64_t)size * t / total),
+                                     (uint32_t)((int64_t)size * (t + 1) / total)),
                           memory_order_relaxed);
-    pool.slices[t].end = min + (int)((int64_t)size * (t + 1) / total);
-  }
   atomic_store_explicit(&pool.remaining, size, memory_order_relaxed);
   atomic_store_explicit(&pool.error, 0, memory_order_relaxed);
   atomic_store(&pool.open, 1);
@@ -242,8 +275,9 @@ static int netc_do_par_for(void *user_context, halide_task_t task, int min, int 
   }
 
   run_tasks(0);
-  while (atomic_load_explicit(&pool.remaining, memory_order_acquire) != 0)
-    NETC_RTI_CPU_RELAX();
+  for (unsigned spins = 0; atomic_load_explicit(&pool.remaining, memory_order_acquire) != 0;
+       ++spins)
+    relax_or_yield(spins);
   atomic_store(&pool.open, 0);
   int error = atomic_load(&pool.error);
   pthread_mutex_unlock(&pool.busy);
