@@ -39,9 +39,8 @@ const char *netc_rti_take_halide_message(void);
 
 /* Threads that run a parallel loop, the caller included (netc's pool, see
  * thread_pool.c). Setting 0 picks Halide's default: $HL_NUM_THREADS, else the
- * cores online. The setter returns the previous count (0 if
- * none was chosen yet). */
-int netc_rti_pool_set_threads(int threads);
+ * cores online. */
+void netc_rti_pool_set_threads(int threads);
 int netc_rti_pool_threads(void);
 /* Makes the pool run Halide's parallel loops. Called at load time by
  * kernel.c, the file every program with a netc model links, so that the pool

@@ -28,8 +28,6 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
-#include <time.h>
-#include <unistd.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -79,7 +77,7 @@ static struct {
   pthread_t workers[NETC_RTI_MAX_THREADS];
   atomic_int started;
   atomic_int wanted; /* threads per job, the caller included; 0 until known */
-  long spin_ns;
+  int64_t spin_ns;
   atomic_bool shutting_down;
 
   /* The current job. Written only while `open` is false and no worker is
@@ -101,29 +99,23 @@ static struct {
 
 static _Thread_local int running_a_task;
 
-static long now_ns(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (long)t.tv_sec * 1000000000L + t.tv_nsec;
-}
+/* Part of the embedded Halide runtime, not declared in HalideRuntime.h. */
+extern int halide_host_cpu_count(void);
 
 /* Halide's default: HL_NUM_THREADS if set, else the cores online. */
 static int default_thread_count(void) {
   const char *env = getenv("HL_NUM_THREADS");
   if (env != NULL && atoi(env) > 0)
     return atoi(env);
-  long online = sysconf(_SC_NPROCESSORS_ONLN);
-  return online > 0 ? (int)online : 1;
+  return halide_host_cpu_count();
 }
 
 static int clamp_threads(int threads) {
   return threads < 1 ? 1 : threads > NETC_RTI_MAX_THREADS ? NETC_RTI_MAX_THREADS : threads;
 }
 
-int netc_rti_pool_set_threads(int threads) {
-  int previous = atomic_exchange(&pool.wanted,
-                                 clamp_threads(threads > 0 ? threads : default_thread_count()));
-  return previous;
+void netc_rti_pool_set_threads(int threads) {
+  atomic_store(&pool.wanted, clamp_threads(threads > 0 ? threads : default_thread_count()));
 }
 
 int netc_rti_pool_threads(void) {
@@ -165,12 +157,12 @@ static void run_tasks(int self) {
 
 /* Waits for a job newer than `seen`: spins for spin_ns, then sleeps. */
 static unsigned wait_for_job(unsigned seen) {
-  long deadline = pool.spin_ns > 0 ? now_ns() + pool.spin_ns : 0;
+  int64_t deadline = pool.spin_ns > 0 ? netc_rt_now_ns() + pool.spin_ns : 0;
   for (unsigned polls = 0;; ++polls) {
     unsigned current = atomic_load_explicit(&pool.generation, memory_order_acquire);
     if (current != seen || atomic_load(&pool.shutting_down))
       return current;
-    if (deadline == 0 || ((polls & 63) == 63 && now_ns() > deadline))
+    if (deadline == 0 || ((polls & 63) == 63 && netc_rt_now_ns() > deadline))
       break;
     NETC_RTI_CPU_RELAX();
   }
@@ -208,7 +200,7 @@ static void start_workers(int count) {
   pthread_mutex_lock(&pool.lock);
   if (atomic_load(&pool.started) == 0) {
     const char *spin = getenv("NETC_THREAD_SPIN_US");
-    pool.spin_ns = spin != NULL ? atol(spin) * 1000L : 200000L;
+    pool.spin_ns = spin != NULL ? (int64_t)atol(spin) * 1000 : 200000;
   }
   for (int next = atomic_load(&pool.started); next < count; ++next) {
     if (pthread_create(&pool.workers[next], NULL, worker_main, (void *)(intptr_t)(next + 1)))
