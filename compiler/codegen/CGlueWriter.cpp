@@ -149,7 +149,7 @@ std::string writeModelGlue(const Graph &graph, const ExecutionPlan &plan,
   if (profile) {
     s += fmt::format("static netc_profile_entry netc_profile[{}] = {{\n", plan.steps.size());
     for (const KernelStep &step : plan.steps)
-      s += fmt::format("  {{\"{}\", \"{}\", \"{}\", 0, 0}},\n", step.kernelName,
+      s += fmt::format("  {{\"{}\", \"{}\", \"{}\", 0, 0, 0}},\n", step.kernelName,
                        step.op->result()->name(), step.op->def().name);
     s += "};\n\n";
     s += fmt::format("const netc_profile_entry *{}_profile(int32_t *count) {{\n"
@@ -157,7 +157,8 @@ std::string writeModelGlue(const Graph &graph, const ExecutionPlan &plan,
                      prefix, plan.steps.size());
     s += fmt::format("void {}_profile_reset(void) {{\n"
                      "  for (int i = 0; i < {}; ++i)\n"
-                     "    netc_profile[i].calls = netc_profile[i].total_ns = 0;\n}}\n\n",
+                     "    netc_profile[i].calls = netc_profile[i].total_ns =\n"
+                     "        netc_profile[i].min_ns = 0;\n}}\n\n",
                      prefix, plan.steps.size());
   }
   s += signature(graph, prefix) + " {\n";
@@ -207,8 +208,10 @@ std::string writeModelGlue(const Graph &graph, const ExecutionPlan &plan,
       s += fmt::format("{}&netc_b[{}]", a ? ", " : "", a);
     s += ");\n";
     if (profile)
-      s += fmt::format("    netc_profile[{0}].total_ns += netc_rt_now_ns() - netc_start;\n"
-                       "    ++netc_profile[{0}].calls;\n",
+      s += fmt::format("    const int64_t netc_ns = netc_rt_now_ns() - netc_start;\n"
+                       "    netc_profile[{0}].total_ns += netc_ns;\n"
+                       "    if (!netc_profile[{0}].calls++ || netc_ns < netc_profile[{0}].min_ns)\n"
+                       "      netc_profile[{0}].min_ns = netc_ns;\n",
                        stepIndex);
     ++stepIndex;
     s += fmt::format("    if (error) {{\n      status = netc_rt_kernel_error(error, \"{}\");\n"

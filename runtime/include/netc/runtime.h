@@ -79,8 +79,8 @@ int netc_get_num_threads(void);
  * then also exports
  *   const netc_profile_entry *<name>_profile(int32_t *count);
  *   void <name>_profile_reset(void);
- * One entry per kernel (fused group), in execution order, summed over every
- * call since the last reset. Counters are updated without locks: profile one
+ * One entry per kernel (fused group), in execution order: the time summed over
+ * every call since the last reset, and the fastest call. Counters are updated without locks: profile one
  * calling thread at a time. */
 typedef struct netc_profile_entry {
   const char *kernel; /* symbol of the kernel */
@@ -88,6 +88,7 @@ typedef struct netc_profile_entry {
   const char *op;     /* the IR op (fused_conv2d, dense, ...) */
   int64_t calls;
   int64_t total_ns;
+  int64_t min_ns; /* fastest call; 0 before the first */
 } netc_profile_entry;
 
 /* .npy helpers for apps and tests (float32, C order). netc_npy_read allocates
