@@ -124,3 +124,48 @@ std::string Graph::batchSymbol() const {
 }
 
 } // namespace netc
+
+namespace netc {
+
+int64_t channelBlockOf(const Value &v) {
+  const Op *producer = v.producer();
+  if (!producer)
+    return 0;
+  const Attribute *block = producer->attrs().find("channel_block");
+  return block ? block->asInt() : 0;
+}
+
+TensorType storageType(const Value &v) {
+  const TensorType &t = v.type();
+  int64_t block = channelBlockOf(v);
+  if (block <= 0 || t.rank() != 4)
+    return t;
+  return TensorType(t.dtype, {t.dim(0), Dim::of(t.dim(1).size / block), t.dim(2), t.dim(3),
+                              Dim::of(block)});
+}
+
+} // namespace netc
+
+namespace netc {
+
+bool usersReadChannelBlocked(const Graph &graph, const Value &v, std::string *why) {
+  if (graph.isOutput(&v)) {
+    if (why)
+      *why = "it is a model output";
+    return false;
+  }
+  for (const Op *user : graph.users(&v))
+    for (size_t i = 0; i < user->operands().size(); ++i) {
+      if (user->operand(i) != &v)
+        continue;
+      const auto &reads = user->def().readsChannelBlocked;
+      if (!reads || !reads(*user, i)) {
+        if (why)
+          *why = "'" + user->kindName() + "' %" + user->result()->name() + " reads it as NCHW";
+        return false;
+      }
+    }
+  return true;
+}
+
+} // namespace netc

@@ -128,3 +128,21 @@ private:
 };
 
 } // namespace netc
+
+namespace netc {
+
+/// Channel-blocked storage: an NCHW activation whose producer carries
+/// `channel_block=B` (set by the block-channels pass) lives in memory as
+/// [N, C/B, H, W, B], B channels innermost, so that a kernel computing B
+/// channels per vector stores and loads whole vectors. Its type, and every
+/// shape rule and reference kernel, stay NCHW; only generated code sees the
+/// storage. Returns B, or 0 for plain row-major storage.
+int64_t channelBlockOf(const Value &v);
+/// The shape `v` has in memory: its type, or [N, C/B, H, W, B] when blocked.
+TensorType storageType(const Value &v);
+/// Whether every op reading `v` can read it channel-blocked (OpDef's
+/// readsChannelBlocked) and it is not a model output; if not, `*why` names
+/// the reason.
+bool usersReadChannelBlocked(const Graph &graph, const Value &v, std::string *why = nullptr);
+
+} // namespace netc

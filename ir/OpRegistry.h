@@ -95,6 +95,10 @@ struct OpDef {
   /// plan that treats operands as flat arrays must check their shapes are equal.
   bool isElementwise = false;
 
+  /// Set by ops that can read activation operand `index` stored channel-blocked
+  /// (see channelBlockOf in ir/Graph.h); unset: the op reads only plain layouts.
+  std::function<bool(const Op &, size_t index)> readsChannelBlocked;
+
   size_t numActivationOperands() const;
   const AttrSpec *findAttr(const std::string &attr) const;
 };

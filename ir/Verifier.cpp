@@ -180,6 +180,17 @@ bool verifyGraph(const Graph &graph, DiagnosticEngine &diags) {
     if (!operandsOk)
       invalid.insert(op->result());
     defined.insert(op->result());
+    for (size_t i = 0; i < op->operands().size(); ++i) {
+      const Value *v = op->operand(i);
+      if (!v || channelBlockOf(*v) == 0)
+        continue;
+      const auto &reads = op->def().readsChannelBlocked;
+      if (!reads || !reads(*op, i))
+        diags.error(op->loc(), "'%" + v->name() + "' is stored channel-blocked (channel_block=" +
+                                   std::to_string(channelBlockOf(*v)) + ") but '" +
+                                   op->kindName() + "' reads its " + op->def().operands[i].name +
+                                   " only in plain NCHW layout");
+    }
   }
   if (graph.outputs().empty())
     diags.error(llvm::StringRef(graph.name()), "graph has no outputs");
@@ -191,6 +202,9 @@ bool verifyGraph(const Graph &graph, DiagnosticEngine &diags) {
       // Compiled code would have to copy it; no model needs that, so say so.
       diags.error(out->loc(), "output '%" + out->name() +
                                   "' is a graph input; an output must be computed by a layer");
+    else if (channelBlockOf(*out) != 0)
+      diags.error(out->loc(), "output '%" + out->name() +
+                                  "' is stored channel-blocked; model outputs must be NCHW");
     if (!seenOutputs.insert(out).second)
       diags.error(out->loc(), "'%" + out->name() + "' is listed as an output twice");
   }

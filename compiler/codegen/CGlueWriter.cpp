@@ -73,7 +73,7 @@ std::string shapeInitializer(const TensorType &type) {
 
 /// C expressions for the shape a kernel sees, in terms of `batch`.
 std::string kernelShapeInitializer(const KernelStep &step, const Value *v) {
-  const TensorType &t = v->type();
+  const TensorType t = step.flat ? v->type() : storageType(*v);
   if (step.flat) {
     int64_t perItem = t.numElements(1);
     return t.isStatic() ? fmt::format("{{{}}}", perItem) : fmt::format("{{batch * {}}}", perItem);
@@ -195,7 +195,7 @@ std::string writeModelGlue(const Graph &graph, const ExecutionPlan &plan,
     s += fmt::format("    struct halide_buffer_t netc_b[{}];\n", count);
     for (size_t a = 0; a < count; ++a) {
       const Value *v = a < step.args.size() ? step.args[a] : step.result;
-      size_t rank = step.flat ? 1 : v->type().rank();
+      size_t rank = step.flat ? 1 : storageType(*v).rank();
       s += fmt::format("    struct halide_dimension_t netc_d{}[{}];\n", a, rank);
       s += fmt::format("    const int64_t netc_s{}[] = {};\n", a, kernelShapeInitializer(step, v));
       s += fmt::format("    netc_rt_make_buffer(&netc_b[{0}], netc_d{0}, {1}, {2}, netc_s{0});\n", a,

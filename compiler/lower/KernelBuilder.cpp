@@ -4,6 +4,7 @@
 #include "ir/OpRegistry.h"
 
 #include <algorithm>
+#include <cassert>
 #include <thread>
 
 namespace netc {
@@ -13,6 +14,7 @@ static TensorType kernelType(const KernelStep &step, const Value *v) {
   const TensorType &t = v->type();
   if (!step.flat)
     return t;
+  assert(channelBlockOf(*v) == 0 && "flat steps never touch channel-blocked values");
   if (t.isStatic())
     return TensorType(t.dtype, {Dim::of(t.numElements(1))});
   return TensorType(t.dtype, {Dim::sym("flat")});
@@ -21,7 +23,18 @@ static TensorType kernelType(const KernelStep &step, const Value *v) {
 std::vector<int64_t> kernelShape(const KernelStep &step, const Value *v, int64_t batch) {
   if (step.flat)
     return {v->type().numElements(batch)};
-  return v->type().concreteShape(batch);
+  return storageType(*v).concreteShape(batch);
+}
+
+/// A channel-blocked buffer [N, C/B, H, W, B] read as the NCHW Func the op's
+/// lowering expects: f(x, y, c, n) = buffer(c % B, x, y, c / B, n).
+static Halide::Func unblockChannels(const Halide::Func &blocked, int64_t block,
+                                    const std::string &name) {
+  Halide::Var x("x"), y("y"), c("c"), n("n");
+  Halide::Func f(name);
+  const int b = (int)block;
+  f(x, y, c, n) = blocked(c % b, x, y, c / b, n);
+  return f;
 }
 
 /// Declares min 0, and the static extents and dense row-major strides of `type`.
@@ -68,19 +81,23 @@ HalideKernel buildKernel(const KernelStep &step, const Halide::Target &target,
                                      : (int)std::max(1u, std::thread::hardware_concurrency());
   ctx.operands.resize(op.operands().size());
   ctx.operandTypes.resize(op.operands().size());
+  ctx.operandChannelBlocks.assign(op.operands().size(), 0);
+  ctx.blockedOperands.resize(op.operands().size());
   for (size_t i = 0; i < op.operands().size(); ++i) {
     const Value *v = op.operand(i);
     if (!v)
       continue;
     TensorType type = kernelType(step, v);
-    Halide::ImageParam param(Halide::Float(32), (int)type.rank(),
+    const int64_t block = step.flat ? 0 : channelBlockOf(*v);
+    const TensorType storage = block ? storageType(*v) : type;
+    Halide::ImageParam param(Halide::Float(32), (int)storage.rank(),
                              sanitizeIdentifier(op.def().operands[i].name));
-    constrainLayout(param, type);
+    constrainLayout(param, storage);
     if (autoscheduled)
-      param.set_estimates(estimatesOf(type, batchEstimate));
+      param.set_estimates(estimatesOf(storage, batchEstimate));
     kernel.params.push_back(param);
-    std::vector<Halide::Var> vars = halideVars(type.rank());
-    Halide::Func f(param.name() + "_in");
+    std::vector<Halide::Var> vars = halideVars(storage.rank());
+    Halide::Func f(param.name() + (block ? "_blocked" : "_in"));
     if (autoscheduled) {
       // Autoschedulers tile producers with ShiftInwards/RoundUp splits that may
       // compute a few values past a tensor's edge (a 16-wide tile over 10
@@ -95,13 +112,28 @@ HalideKernel buildKernel(const KernelStep &step, const Halide::Target &target,
     } else {
       f(vars) = param(vars);
     }
+    if (block) {
+      ctx.blockedOperands[i] = f;
+      f = unblockChannels(f, block, param.name() + "_in");
+    }
     ctx.operands[i] = f;
     ctx.operandTypes[i] = type;
+    ctx.operandChannelBlocks[i] = (int)block;
   }
+  ctx.resultChannelBlock = step.flat ? 0 : (int)channelBlockOf(*step.result);
   Halide::Func out = op.def().lower(ctx, op);
-  constrainLayout(out.output_buffer(), ctx.resultType);
+  if (ctx.resultChannelBlock && out.dimensions() == 4) {
+    // Ops that do not schedule a blocked result themselves (an autoscheduled
+    // kernel) compute NCHW values that this stores blocked.
+    Halide::Var lane("lane"), x("x"), y("y"), block("block"), n("n");
+    Halide::Func stored(out.name() + "_blocked");
+    stored(lane, x, y, block, n) = out(x, y, block * ctx.resultChannelBlock + lane, n);
+    out = stored;
+  }
+  const TensorType resultStorage = step.flat ? ctx.resultType : storageType(*step.result);
+  constrainLayout(out.output_buffer(), resultStorage);
   if (autoscheduled)
-    out.set_estimates(estimatesOf(ctx.resultType, batchEstimate));
+    out.set_estimates(estimatesOf(resultStorage, batchEstimate));
   kernel.pipeline = Halide::Pipeline(out);
   if (autoscheduled)
     applyAutoScheduler(kernel.pipeline, schedule.scheduler, target, schedule.threads);

@@ -22,6 +22,11 @@ struct LowerContext {
   /// undefined Func for an absent optional operand.
   std::vector<Halide::Func> operands;
   std::vector<TensorType> operandTypes;
+  /// Per operand: B > 0 when its buffer is stored channel-blocked (the Func in
+  /// `operands` still reads it as NCHW), 0 otherwise; then `blockedOperands`
+  /// holds the buffer as it is stored, a (lane, x, y, block, n) Func.
+  std::vector<int> operandChannelBlocks;
+  std::vector<Halide::Func> blockedOperands;
   /// True when the op's result is the kernel's output and the op should apply its
   /// own schedule; false when it is being inlined into a consumer.
   bool schedule = true;
@@ -30,6 +35,11 @@ struct LowerContext {
   bool autoscheduled = false;
   /// Shape of the result (symbolic batch kept symbolic).
   TensorType resultType;
+  /// B > 0: the result is stored channel-blocked, [N, C/B, H, W, B]; an op
+  /// that schedules itself then returns that 5-D Func (lane, x, y, block, n),
+  /// otherwise the kernel builder stores its NCHW Func blocked. Operands are
+  /// always handed over as NCHW Funcs, whatever their storage.
+  int resultChannelBlock = 0;
   /// Cores the generated code will run on (at least 1), for schedules that
   /// split small work into exactly one task per core.
   int threads = 1;

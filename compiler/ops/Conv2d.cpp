@@ -4,6 +4,7 @@
 #include "compiler/ops/ConvPool.h"
 
 #include <algorithm>
+#include <cassert>
 
 namespace netc {
 
@@ -15,6 +16,13 @@ ConvParams::ConvParams(const AttrMap &a) {
   groups = a.getInt("groups");
   const Attribute *block = a.find("weight_block");
   weightBlock = block ? block->asInt() : 0;
+  const Attribute *outBlock = a.find("channel_block");
+  channelBlock = outBlock ? outBlock->asInt() : 0;
+}
+
+bool convReadsChannelBlocked(const Op &op, size_t index) {
+  ConvParams p(op.attrs());
+  return p.weightBlock > 0 && (index == 0 || (index == 3 && op.kindName() == "fused_conv2d"));
 }
 
 ConvWeightShape::ConvWeightShape(const TensorType &w, int64_t block) {
@@ -35,6 +43,10 @@ std::optional<TensorType> inferConvType(const Op &op, std::string &error) {
   if (p.weightBlock < 0 || (p.weightBlock > 0 && p.groups != 1))
     return error = "weight_block must be 0, or positive with groups = 1, found " +
                    std::to_string(p.weightBlock),
+           std::nullopt;
+  if (p.channelBlock != 0 && p.channelBlock != p.weightBlock)
+    return error = "channel_block must be 0 or equal weight_block (" +
+                   std::to_string(p.weightBlock) + "), found " + std::to_string(p.channelBlock),
            std::nullopt;
   if (!expectRank(in, 4, "input", "N,C,H,W", error) ||
       !(p.weightBlock ? expectRank(w, 5, "weight '" + op.operand(1)->name() + "'",
@@ -166,7 +178,7 @@ void referenceConv(const ConvParams &p, const Tensor &x, const Tensor &w, const 
 
 ConvStages defineConv(const ConvParams &p, Halide::Func input, Halide::Func weight,
                       Halide::Func bias, const TensorType &inType, const TensorType &wType,
-                      bool zeroExtendInput) {
+                      bool zeroExtendInput, Halide::Func blockedInput, int inputChannelBlock) {
   using namespace Halide;
   const int H = (int)inType.dim(2).size, W = (int)inType.dim(3).size;
   const ConvWeightShape ws(wType, p.weightBlock);
@@ -176,9 +188,22 @@ ConvStages defineConv(const ConvParams &p, Halide::Func input, Halide::Func weig
   Var x("x"), y("y"), c("c"), n("n");
   ConvStages stages;
   stages.padded = p.padded() || zeroExtendInput;
-  stages.source = stages.padded
-                      ? BoundaryConditions::constant_exterior(input, 0.0f, {{0, W}, {0, H}})
-                      : input;
+  stages.inputChannelBlock = inputChannelBlock;
+  if (stages.padded && inputChannelBlock) {
+    // Bordered in its own layout, so a tile's reads of one input channel at
+    // neighbouring pixels stay 64 bytes apart (channels innermost over all C
+    // would put them C floats apart, onto few L1 sets once C reaches 256).
+    stages.paddedStorage = BoundaryConditions::constant_exterior(
+        blockedInput, 0.0f, {{Expr(), Expr()}, {0, W}, {0, H}});
+    stages.source = Func("padded_input");
+    const int B = inputChannelBlock;
+    stages.source(x, y, c, n) = stages.paddedStorage(c % B, x, y, c / B, n);
+  } else if (stages.padded) {
+    stages.source = BoundaryConditions::constant_exterior(input, 0.0f, {{0, W}, {0, H}});
+    stages.paddedStorage = stages.source;
+  } else {
+    stages.source = input;
+  }
   stages.reduction = RDom(0, KW, 0, KH, 0, CG, "r");
   RDom &r = stages.reduction;
   Expr channel = p.groups == 1 ? Expr(r.z) : (c / OG) * CG + r.z;
@@ -218,7 +243,8 @@ Halide::Func lowerConv2d(LowerContext &ctx, const Op &op) {
   const int OW = (int)ctx.resultType.dim(3).size, OH = (int)ctx.resultType.dim(2).size;
   ConvStages stages = defineConv(p, ctx.operands[0], ctx.operands[1],
                                  ctx.hasOperand(2) ? ctx.operands[2] : Func(),
-                                 ctx.operandTypes[0], ctx.operandTypes[1]);
+                                 ctx.operandTypes[0], ctx.operandTypes[1], false,
+                                 ctx.blockedOperands[0], ctx.operandChannelBlocks[0]);
   if (!ctx.schedule)
     return stages.conv;
   if (stages.weightBlock) {
@@ -324,12 +350,19 @@ Halide::Func scheduleChannelVectorTiles(const LowerContext &ctx, Halide::Func re
   const int lanes = std::min(ctx.vectorWidth(), B);
   const bool strips = tiling.stripRows > 0;
   Func out(name);
-  out(x, y, c, n) = result(x, y, c, n);
   Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), co("co"), ci("ci"), rows("rows"), tasks("tasks");
-  // The output is NCHW: each vector of channels is stored with a stride, which
-  // costs little next to the tile's reduction (at least 9 x 16 FMAs per value).
-  out.split(c, co, ci, B, TailStrategy::ShiftInwards)
-      .split(y, yo, yi, strips ? tiling.stripRows : tiling.rows, TailStrategy::ShiftInwards);
+  if (ctx.resultChannelBlock) {
+    // Stored channel-blocked: each vector of channels is one contiguous store.
+    assert(ctx.resultChannelBlock == B && "a blocked result uses the weights' block");
+    out(ci, x, y, co, n) = result(x, y, co * B + ci, n);
+  } else {
+    // NCHW: each vector of channels is stored with a stride, which costs little
+    // next to the tile's reduction (at least 128 FMAs per value, see
+    // pack-conv-weights).
+    out(x, y, c, n) = result(x, y, c, n);
+    out.split(c, co, ci, B, TailStrategy::ShiftInwards);
+  }
+  out.split(y, yo, yi, strips ? tiling.stripRows : tiling.rows, TailStrategy::ShiftInwards);
   if (strips) {
     out.reorder(ci, x, yi, co, yo, n);
   } else {
@@ -414,8 +447,12 @@ Halide::Func scheduleChannelVectorTiles(const LowerContext &ctx, Halide::Func re
   if (stages.padded) {
     // The tile reads its input as scalars: materialize the zero-bordered rows
     // a task needs so those reads are plain loads, not bounds-checked selects.
-    stages.source.compute_at(out, padPerGroup ? group : tasks)
-        .vectorize(stages.source.args()[0], ctx.vectorWidth(), TailStrategy::GuardWithIf);
+    Func storage = stages.paddedStorage;
+    storage.compute_at(out, padPerGroup ? group : tasks);
+    if (stages.inputChannelBlock)
+      storage.vectorize(storage.args()[0], std::min(ctx.vectorWidth(), stages.inputChannelBlock));
+    else
+      storage.vectorize(storage.args()[0], ctx.vectorWidth(), TailStrategy::GuardWithIf);
   }
   return out;
 }
@@ -430,7 +467,9 @@ void registerConv2dOp() {
                {"pad", AttrKind::IntList, Attribute::ofInts({0, 0, 0, 0}), 4},
                {"dilation", AttrKind::IntList, Attribute::ofInts({1, 1}), 2},
                {"groups", AttrKind::Int, Attribute::ofInt(1), 0},
-               {"weight_block", AttrKind::Int, Attribute::ofInt(0), 0, true}};
+               {"weight_block", AttrKind::Int, Attribute::ofInt(0), 0, true},
+               {"channel_block", AttrKind::Int, Attribute::ofInt(0), 0, true}};
+  def.readsChannelBlocked = convReadsChannelBlocked;
   def.dslParams = {{"out_channels", AttrKind::Int, std::nullopt, 0},
                    {"kernel", AttrKind::IntList, std::nullopt, 2},
                    {"stride", AttrKind::IntList, Attribute::ofInts({1, 1}), 2},

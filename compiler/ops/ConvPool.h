@@ -18,7 +18,11 @@ struct ConvParams {
   /// 0: OIHW weights. B > 0: weights packed by pack-conv-weights as
   /// [O/B, I, KH, KW, B], B output channels innermost (one vector's worth).
   int64_t weightBlock = 0;
-  /// Reads `stride`, `pad`, `dilation`, `groups` and, if present, `weight_block`.
+  /// 0: NCHW result. B > 0 (only with weightBlock == B): the result is stored
+  /// channel-blocked, [N, C/B, H, W, B] (see channelBlockOf in ir/Graph.h).
+  int64_t channelBlock = 0;
+  /// Reads `stride`, `pad`, `dilation`, `groups` and, if present,
+  /// `weight_block` and `channel_block`.
   explicit ConvParams(const AttrMap &attrs);
   bool padded() const { return padTop || padLeft || padBottom || padRight; }
 };
@@ -33,6 +37,11 @@ struct ConvWeightShape {
 /// Shape rule of conv2d over operands 0 (input), 1 (weight), 2 (optional bias).
 std::optional<TensorType> inferConvType(const Op &op, std::string &error);
 
+/// Whether a conv with these attributes reads activation operand `index`
+/// channel-blocked: the input and (fused_conv2d) the residual of a conv with
+/// packed weights, whose tiles read 16 channels of a pixel at once.
+bool convReadsChannelBlocked(const Op &op, size_t index);
+
 void referenceConv(const ConvParams &p, const Tensor &x, const Tensor &w, const Tensor *bias,
                    Tensor &out);
 
@@ -43,15 +52,23 @@ void referenceConv(const ConvParams &p, const Tensor &x, const Tensor &w, const 
 /// at a time; `conv` then only reads it back in NCHW order.
 struct ConvStages {
   Halide::Func conv, source, blocked;
+  /// What a schedule materializes for the zero border when `padded`: `source`
+  /// itself, or for a channel-blocked input the bordered copy in that layout,
+  /// a (lane, x, y, block, n) Func that `source` reads.
+  Halide::Func paddedStorage;
+  int inputChannelBlock = 0;
   Halide::RDom reduction;
   bool padded = false;
   int weightBlock = 0;
 };
 /// `zeroExtendInput`: read the input through a zero border even without
 /// padding, for schedules that compute a few pixels past the output's edge.
+/// `blockedInput`: the input as stored when it is channel-blocked by
+/// `inputChannelBlock` (LowerContext::blockedOperands), else undefined.
 ConvStages defineConv(const ConvParams &p, Halide::Func input, Halide::Func weight,
                       Halide::Func bias, const TensorType &inputType,
-                      const TensorType &weightType, bool zeroExtendInput = false);
+                      const TensorType &weightType, bool zeroExtendInput = false,
+                      Halide::Func blockedInput = Halide::Func(), int inputChannelBlock = 0);
 
 /// The conv schedule shared by conv2d and fused_conv2d: `result` (the conv, or
 /// something computed from it such as activation + pool) becomes the kernel's

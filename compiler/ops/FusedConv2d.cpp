@@ -71,7 +71,8 @@ Halide::Func lowerFusedConv(LowerContext &ctx, const Op &op) {
   const bool strips = p.weightBlock && kind && (pool.kw > pool.sx || pool.kh > pool.sy);
   ConvStages stages =
       defineConv(p, ctx.operands[0], ctx.operands[1], ctx.hasOperand(2) ? ctx.operands[2] : Func(),
-                 ctx.operandTypes[0], ctx.operandTypes[1], strips);
+                 ctx.operandTypes[0], ctx.operandTypes[1], strips, ctx.blockedOperands[0],
+                 ctx.operandChannelBlocks[0]);
   Var x("x"), y("y"), c("c"), n("n");
   Func preActivation = stages.conv;
   if (ctx.hasOperand(3)) {
@@ -145,7 +146,9 @@ void registerFusedConv2dOp() {
                {"pad", AttrKind::IntList, Attribute::ofInts({0, 0, 0, 0}), 4},
                {"dilation", AttrKind::IntList, Attribute::ofInts({1, 1}), 2},
                {"groups", AttrKind::Int, Attribute::ofInt(1), 0},
-               {"weight_block", AttrKind::Int, Attribute::ofInt(0), 0, true}};
+               {"weight_block", AttrKind::Int, Attribute::ofInt(0), 0, true},
+               {"channel_block", AttrKind::Int, Attribute::ofInt(0), 0, true}};
+  def.readsChannelBlocked = convReadsChannelBlocked;
   for (AttrSpec &a : activationAttrSpecs())
     def.attrs.push_back(a);
   def.attrs.push_back({"pool", AttrKind::String, Attribute::ofString("none"), 0});

@@ -66,6 +66,9 @@ Halide::Func FusedActivation::lower(const LowerContext &ctx, Halide::Func input,
   LowerContext inner = ctx;
   inner.operands = {input};
   inner.operandTypes = {type};
+  inner.operandChannelBlocks = {0};
+  inner.blockedOperands = {Halide::Func()};
+  inner.resultChannelBlock = 0;
   inner.resultType = type;
   inner.schedule = false;
   return op_->def().lower(inner, *op_);

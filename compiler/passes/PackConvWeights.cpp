@@ -10,6 +10,9 @@
 #include "ir/Graph.h"
 #include "ir/OpRegistry.h"
 
+#include <algorithm>
+#include <map>
+
 namespace netc {
 
 namespace {
@@ -40,18 +43,28 @@ std::shared_ptr<Tensor> packOutputChannels(const Tensor &w) {
 }
 
 // The packed schedule stores each output pixel's 16 channels as one strided
-// vector into the NCHW result: 16 cache lines touched per pixel. A long
+// vector into an NCHW result: 16 cache lines touched per pixel. A long
 // reduction hides that; a short one without a pool to shrink the output does
 // not (an 8->16 1x1 conv ran 5x slower packed than vectorized over columns).
-bool storeDominates(const Op &op, int64_t taps) {
+// A result that block-channels will store blocked (every reader is a packed
+// conv, decided first: ops are visited consumers first) is stored a whole
+// vector at a time instead, so any reduction pays.
+bool storeDominates(const Graph &graph, const Op &op, int64_t taps) {
   bool pooled = op.attrs().has("pool") && op.attrs().getString("pool") != "none";
-  return taps < kShortestPackedReduction && !pooled;
+  return taps < kShortestPackedReduction && !pooled &&
+         !usersReadChannelBlocked(graph, *op.result());
 }
 
 } // namespace
 
 bool packConvWeights(Graph &graph, DiagnosticEngine &diags) {
-  for (Op *op : graph.ops()) {
+  // Decide consumers first (storeDominates asks whether a result's readers
+  // are packed), then rewrite and explain in program order.
+  std::vector<Op *> ops = graph.ops();
+  std::map<const Op *, std::string> keptBecause;
+  std::vector<Op *> packed;
+  for (auto it = ops.rbegin(); it != ops.rend(); ++it) {
+    Op *op = *it;
     if (op->kindName() != "conv2d" && op->kindName() != "fused_conv2d")
       continue;
     const Value *weight = op->operand(1);
@@ -65,23 +78,34 @@ bool packConvWeights(Graph &graph, DiagnosticEngine &diags) {
       why = std::to_string(wType.rank() ? wType.dim(0).size : 0) +
             " output channels are not a multiple of " + std::to_string(kBlock);
     else if (int64_t taps = wType.dim(1).size * wType.dim(2).size * wType.dim(3).size;
-             storeDominates(*op, taps))
+             storeDominates(graph, *op, taps))
       why = "its reduction of " + std::to_string(taps) +
             " taps per output is too short to pay for storing 16 channels per pixel";
     else if (!weight->data())
       why = "weight '" + weight->name() + "' has no data yet";
     if (!why.empty()) {
-      diags.remark(op->loc(), op->kindName() + " %" + op->result()->name() +
-                                  " keeps OIHW weights: " + why);
+      keptBecause[op] = why;
       continue;
     }
-    int64_t O = wType.dim(0).size;
-    TensorType packedType(DType::F32, {Dim::of(O / kBlock), wType.dim(1), wType.dim(2),
-                                       wType.dim(3), Dim::of(kBlock)});
-    Value *packed = graph.addWeight(packedName(graph, weight->name()), packedType, weight->loc());
-    packed->setData(packOutputChannels(*weight->data()));
     op->attrs().set("weight_block", Attribute::ofInt(kBlock));
-    op->setOperand(1, packed);
+    packed.push_back(op);
+  }
+  for (Op *op : ops) {
+    if (auto kept = keptBecause.find(op); kept != keptBecause.end()) {
+      diags.remark(op->loc(), op->kindName() + " %" + op->result()->name() +
+                                  " keeps OIHW weights: " + kept->second);
+      continue;
+    }
+    if (std::find(packed.begin(), packed.end(), op) == packed.end())
+      continue;
+    const Value *weight = op->operand(1);
+    const TensorType &wType = weight->type();
+    TensorType packedType(DType::F32, {Dim::of(wType.dim(0).size / kBlock), wType.dim(1),
+                                       wType.dim(2), wType.dim(3), Dim::of(kBlock)});
+    Value *packedWeight =
+        graph.addWeight(packedName(graph, weight->name()), packedType, weight->loc());
+    packedWeight->setData(packOutputChannels(*weight->data()));
+    op->setOperand(1, packedWeight);
     diags.remark(op->loc(), op->kindName() + " %" + op->result()->name() + " weights packed by " +
                                 std::to_string(kBlock) + " output channels");
   }

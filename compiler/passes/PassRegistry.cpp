@@ -52,6 +52,9 @@ void registerBuiltinPasses() {
          "repack conv weights to [O/16, I, KH, KW, 16] so kernels compute 16 output channels "
          "per vector",
          packConvWeights});
+  r.add({"block-channels",
+         "store activations between packed convs channel-blocked, [N, C/16, H, W, 16]",
+         blockChannels});
   r.add({"fuse-dense", "fuse dense + activation into fused_dense", fuseDenseLayers});
   r.add({"fuse-elementwise", "fuse chains of same-shape elementwise ops into one loop",
          fuseElementwise});
@@ -62,7 +65,7 @@ std::vector<std::string> optimizationPipeline(int level) {
     return {};
   return {"cse",        "constant-fold", "dce",
           "fold-batchnorm", "fuse-conv", "pack-conv-weights",
-          "fuse-dense", "fuse-elementwise"};
+          "fuse-dense", "fuse-elementwise", "block-channels"};
 }
 
 bool runPassPipeline(Graph &graph, const std::vector<std::string> &passes,
