@@ -299,10 +299,17 @@ Halide::Func scheduleConvTiles(const LowerContext &ctx, Halide::Func result, Con
   Var xo("xo"), xi("xi"), co("co"), ci("ci"), rows("rows"), tasks("tasks");
   out.split(x, xo, xi, outputVector, TailStrategy::ShiftInwards)
       .split(c, co, ci, channelBlock, TailStrategy::ShiftInwards)
-      .reorder(xi, ci, xo, y, co, n)
-      .fuse(y, co, rows)
-      .fuse(rows, n, tasks)
-      .parallel(tasks)
+      .reorder(xi, ci, xo, y, co, n);
+  // A depthwise conv does 9 FMAs per output: a task of one output row spent
+  // more on being a task and on copying its 3 bordered input rows than on
+  // its FMAs. Its tasks are whole planes of a block of channels instead
+  // (MobileNet batch 8: 3.02 -> 2.24 ms, batch 1: 0.293 -> 0.249 ms).
+  const bool depthwise = ctx.operandTypes[1].rank() == 4 && ctx.operandTypes[1].dim(1).size == 1;
+  if (depthwise)
+    out.fuse(co, n, tasks);
+  else
+    out.fuse(y, co, rows).fuse(rows, n, tasks);
+  out.parallel(tasks)
       .vectorize(xi)
       .unroll(ci);
   Func conv = stages.conv;
