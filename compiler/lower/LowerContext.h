@@ -47,6 +47,21 @@ struct LowerContext {
   /// Floats per vector register on the target (16 on AVX-512, 8 on AVX2, 4 on SSE/NEON).
   int vectorWidth() const { return target.natural_vector_size<float>(); }
   bool hasOperand(size_t i) const { return i < operands.size() && operands[i].defined(); }
+
+  /// A context for an op inlined into a fused kernel's algorithm: these
+  /// operands, all plain NCHW Funcs, an unscheduled result of `type`.
+  LowerContext inlined(std::vector<Halide::Func> funcs, std::vector<TensorType> types,
+                       const TensorType &type) const {
+    LowerContext inner = *this;
+    inner.operands = std::move(funcs);
+    inner.operandTypes = std::move(types);
+    inner.operandChannelBlocks.assign(inner.operands.size(), 0);
+    inner.blockedOperands.assign(inner.operands.size(), Halide::Func());
+    inner.resultType = type;
+    inner.resultChannelBlock = 0;
+    inner.schedule = false;
+    return inner;
+  }
 };
 
 /// Halide vars for a rank-r tensor, in Halide (innermost-first) order.

@@ -115,14 +115,11 @@ Halide::Func lowerFusedElementwise(LowerContext &ctx, const Op &op) {
       funcs[body->inputs()[next++]] = ctx.operands[i];
   // Every op of the chain is inlined into the last one's loop.
   for (const Op *inner : body->ops()) {
-    LowerContext innerCtx = ctx;
-    innerCtx.schedule = false;
-    innerCtx.operands.clear();
-    innerCtx.operandTypes.clear();
-    for (const Value *v : inner->operands()) {
-      innerCtx.operands.push_back(v ? funcs.at(v) : Halide::Func());
-      innerCtx.operandTypes.push_back(ctx.operandTypes[0]);
-    }
+    std::vector<Halide::Func> operands;
+    for (const Value *v : inner->operands())
+      operands.push_back(v ? funcs.at(v) : Halide::Func());
+    std::vector<TensorType> types(operands.size(), ctx.operandTypes[0]);
+    LowerContext innerCtx = ctx.inlined(std::move(operands), std::move(types), ctx.resultType);
     funcs[inner->result()] = inner->def().lower(innerCtx, *inner);
   }
   Halide::Func last = funcs.at(body->outputs()[0]);

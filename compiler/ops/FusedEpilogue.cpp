@@ -63,14 +63,7 @@ Halide::Func FusedActivation::lower(const LowerContext &ctx, Halide::Func input,
                                     const TensorType &type) const {
   if (!op_)
     return input;
-  LowerContext inner = ctx;
-  inner.operands = {input};
-  inner.operandTypes = {type};
-  inner.operandChannelBlocks = {0};
-  inner.blockedOperands = {Halide::Func()};
-  inner.resultChannelBlock = 0;
-  inner.resultType = type;
-  inner.schedule = false;
+  LowerContext inner = ctx.inlined({input}, {type}, type);
   return op_->def().lower(inner, *op_);
 }
 
