@@ -304,7 +304,9 @@ Halide::Func scheduleConvTiles(const LowerContext &ctx, Halide::Func result, Con
   // more on being a task and on copying its 3 bordered input rows than on
   // its FMAs. Its tasks are whole planes of a block of channels instead
   // (MobileNet batch 8: 3.02 -> 2.24 ms, batch 1: 0.293 -> 0.249 ms).
-  const bool depthwise = ctx.operandTypes[1].rank() == 4 && ctx.operandTypes[1].dim(1).size == 1;
+  const TensorType &w = ctx.operandTypes[1];
+  const bool depthwise = w.rank() == 4 && w.dim(1).size == 1 &&
+                         ctx.operandTypes[0].dim(1).size == w.dim(0).size && w.dim(0).size > 1;
   if (depthwise)
     out.fuse(co, n, tasks);
   else
