@@ -30,6 +30,11 @@ struct LowerContext {
   /// True when the op's result is the kernel's output and the op should apply its
   /// own schedule; false when it is being inlined into a consumer.
   bool schedule = true;
+  /// Set by an op that makes an inlined row epilogue (softmax after dense) its
+  /// kernel's output and schedules that Func's loops itself: the epilogue
+  /// computes its per-row statistics once per row of its result Func instead of
+  /// once per element (ignored when autoscheduled).
+  bool rowStatisticsPerRow = false;
   /// True when a Halide autoscheduler schedules the kernel: lower the algorithm
   /// only, with no scheduling directive on any Func (implies !schedule).
   bool autoscheduled = false;

@@ -52,6 +52,15 @@ bool buildDense(const DslCall &call, DslLowering &out, std::string &error) {
   return true;
 }
 
+/// A row epilogue (softmax) of the dense result `out`, returned as the kernel's
+/// output Func; its per-row statistics are computed once per row of it.
+Halide::Func lowerRowEpilogue(const LowerContext &ctx, const FusedActivation &activation,
+                              Halide::Func out) {
+  LowerContext epilogue = ctx;
+  epilogue.rowStatisticsPerRow = true;
+  return activation.lower(epilogue, out, ctx.resultType);
+}
+
 } // namespace
 
 void referenceDense(const std::vector<const Tensor *> &in, Tensor &out) {
@@ -106,10 +115,9 @@ Halide::Func lowerDense(LowerContext &ctx, const FusedActivation *activation) {
     out(j, n) = activated(j, n);
   } else if (activation && activation->active()) {
     // softmax: each row of dense outputs is computed into a small buffer, then
-    // normalized (its max and sum are per-row reductions over that buffer).
-    Func normalized = activation->lower(ctx, out, ctx.resultType);
-    rowEpilogue = Func("dense_" + activation->name());
-    rowEpilogue(j, n) = normalized(j, n);
+    // normalized (its max and sum are per-row reductions over that buffer,
+    // computed once per row).
+    rowEpilogue = lowerRowEpilogue(ctx, *activation, out);
   }
   if (!ctx.schedule)
     return rowEpilogue.defined() ? rowEpilogue : out;
@@ -132,8 +140,10 @@ Halide::Func lowerDense(LowerContext &ctx, const FusedActivation *activation) {
         .parallel(tile);
   };
   if (rowEpilogue.defined()) {
-    out.compute_at(rowEpilogue, n).split(j, jo, ji, unitTile, TailStrategy::ShiftInwards);
-    rowEpilogue.parallel(n);
+    Var row = rowEpilogue.args()[1];
+    out.compute_at(rowEpilogue, row).split(j, jo, ji, unitTile, TailStrategy::ShiftInwards);
+    rowEpilogue.parallel(row).vectorize(rowEpilogue.args()[0], ctx.vectorWidth(),
+                                        TailStrategy::GuardWithIf);
   } else {
     Expr batchRows = out.output_buffer().dim(1).extent();
     scheduleTiles(out.specialize(batchRows >= 4), std::min(M, 2), 4);

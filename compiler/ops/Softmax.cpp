@@ -83,8 +83,14 @@ Halide::Func lowerNormalizedExp(Normalization kind, LowerContext &ctx, const Op 
   out(vars) = kind == Normalization::Softmax
                   ? vectorExp(x - mx(otherArgs)) / total(otherArgs)
                   : x - (mx(otherArgs) + log(total(otherArgs)));
-  if (!ctx.schedule)
+  if (!ctx.schedule) {
+    if (ctx.rowStatisticsPerRow && !ctx.autoscheduled && rank > 1) {
+      Var row = others.back();
+      mx.compute_at(out, row);
+      total.compute_at(out, row);
+    }
     return out;
+  }
   if (rank == 1) {
     mx.compute_root();
     total.compute_root();
