@@ -56,6 +56,9 @@ void registerBuiltinPasses() {
          "store activations between packed convs channel-blocked, [N, C/16, H, W, 16]",
          blockChannels});
   r.add({"fuse-dense", "fuse dense + activation into fused_dense", fuseDenseLayers});
+  r.add({"pack-dense-weights",
+         "repack dense weights to [ceil(out/16), in, 16] so kernels compute 16 units per vector",
+         packDenseWeights});
   r.add({"fuse-elementwise", "fuse chains of same-shape elementwise ops into one loop",
          fuseElementwise});
 }
@@ -65,7 +68,7 @@ std::vector<std::string> optimizationPipeline(int level) {
     return {};
   return {"cse",        "constant-fold", "dce",
           "fold-batchnorm", "fuse-conv", "pack-conv-weights",
-          "fuse-dense", "fuse-elementwise", "block-channels"};
+          "fuse-dense", "pack-dense-weights", "fuse-elementwise", "block-channels"};
 }
 
 bool runPassPipeline(Graph &graph, const std::vector<std::string> &passes,

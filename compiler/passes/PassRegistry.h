@@ -56,6 +56,7 @@ bool planMemory(Graph &graph, DiagnosticEngine &diags);
 bool foldConstants(Graph &graph, DiagnosticEngine &diags);
 bool fuseDenseLayers(Graph &graph, DiagnosticEngine &diags);
 bool packConvWeights(Graph &graph, DiagnosticEngine &diags);
+bool packDenseWeights(Graph &graph, DiagnosticEngine &diags);
 bool blockChannels(Graph &graph, DiagnosticEngine &diags);
 
 /// The passes `netc run` and `netc compile` apply at an optimization level:

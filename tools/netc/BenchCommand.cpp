@@ -55,8 +55,10 @@ static double opFlops(const Op *op, int64_t n) {
     return 2.0 * n * oh * ow * (double)w.numElements(1);
   }
   if (kind == "dense" || kind == "fused_dense") {
-    const TensorType &w = op->operand(1)->type();
-    return 2.0 * n * w.dim(0).size * w.dim(1).size;
+    // Units × features from the result and the input: the weight's shape is
+    // padded to whole blocks once pack-dense-weights has packed it.
+    const TensorType &in = op->operand(0)->type(), &out = op->result()->type();
+    return 2.0 * n * out.dim(1).size * in.dim(1).size;
   }
   return 0;
 }
