@@ -42,6 +42,8 @@ bool foldBatchNorm(Graph &graph, DiagnosticEngine &diags) {
       why = "its input is not produced by conv2d or dense";
     else if (graph.users(input).size() != 1 || graph.isOutput(input))
       why = "%" + input->name() + " has other readers";
+    else if (layer->attrs().getInt("weight_block") != 0)
+      why = "the weights of %" + input->name() + " are already packed";
     else
       for (size_t i = 1; i < bn->operands().size() && why.empty(); ++i)
         if (!bn->operand(i)->data())
