@@ -148,6 +148,13 @@ TensorType storageType(const Value &v) {
 
 namespace netc {
 
+std::string unusedWeightName(const Graph &graph, const std::string &name) {
+  std::string candidate = name;
+  for (int i = 2; graph.findWeight(candidate); ++i)
+    candidate = name + std::to_string(i);
+  return candidate;
+}
+
 bool usersReadChannelBlocked(const Graph &graph, const Value &v, std::string *why) {
   if (graph.isOutput(&v)) {
     if (why)

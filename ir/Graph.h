@@ -145,4 +145,8 @@ TensorType storageType(const Value &v);
 /// the reason.
 bool usersReadChannelBlocked(const Graph &graph, const Value &v, std::string *why = nullptr);
 
+/// `name` if no weight of the graph has it yet, else `name` + "2", "3", ...:
+/// the name for a rewritten copy of a weight (`w.packed`, `w.folded`).
+std::string unusedWeightName(const Graph &graph, const std::string &name);
+
 } // namespace netc

@@ -19,14 +19,6 @@ bool producesChannels(const Op *op) {
   return op->kindName() == "conv2d" || op->kindName() == "dense";
 }
 
-/// A weight name for the folded copy that is not taken yet.
-std::string foldedName(const Graph &graph, const std::string &base) {
-  std::string name = base + ".folded";
-  for (int i = 2; graph.findWeight(name); ++i)
-    name = base + ".folded" + std::to_string(i);
-  return name;
-}
-
 } // namespace
 
 bool foldBatchNorm(Graph &graph, DiagnosticEngine &diags) {
@@ -72,11 +64,11 @@ bool foldBatchNorm(Graph &graph, DiagnosticEngine &diags) {
       double b = bias && bias->data() ? bias->data()->data[o] : 0.0;
       foldedBias->data[o] = (float)((b - mean.data[o]) * scale + beta.data[o]);
     }
-    Value *newWeight = graph.addWeight(foldedName(graph, weight->name()), weight->type(),
-                                       weight->loc());
+    Value *newWeight = graph.addWeight(unusedWeightName(graph, weight->name() + ".folded"),
+                                       weight->type(), weight->loc());
     newWeight->setData(folded);
     std::string biasBase = bias ? bias->name() : weight->name().substr(0, weight->name().rfind('.')) + ".bias";
-    Value *newBias = graph.addWeight(foldedName(graph, biasBase),
+    Value *newBias = graph.addWeight(unusedWeightName(graph, biasBase + ".folded"),
                                      TensorType(DType::F32, {Dim::of(channels)}), bn->loc());
     newBias->setData(foldedBias);
     layer->setOperand(1, newWeight);

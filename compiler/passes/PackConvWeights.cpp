@@ -23,13 +23,6 @@ constexpr int64_t kBlock = 16;
 // conv of 128 input channels ran 1.8x faster packed.
 constexpr int64_t kShortestPackedReduction = 128;
 
-std::string packedName(const Graph &graph, const std::string &base) {
-  std::string name = base + ".packed";
-  for (int i = 2; graph.findWeight(name); ++i)
-    name = base + ".packed" + std::to_string(i);
-  return name;
-}
-
 std::shared_ptr<Tensor> packOutputChannels(const Tensor &w) {
   int64_t O = w.shape[0], I = w.shape[1], KH = w.shape[2], KW = w.shape[3];
   auto packed = std::make_shared<Tensor>(std::vector<int64_t>{O / kBlock, I, KH, KW, kBlock});
@@ -102,8 +95,8 @@ bool packConvWeights(Graph &graph, DiagnosticEngine &diags) {
     const TensorType &wType = weight->type();
     TensorType packedType(DType::F32, {Dim::of(wType.dim(0).size / kBlock), wType.dim(1),
                                        wType.dim(2), wType.dim(3), Dim::of(kBlock)});
-    Value *packedWeight =
-        graph.addWeight(packedName(graph, weight->name()), packedType, weight->loc());
+    Value *packedWeight = graph.addWeight(unusedWeightName(graph, weight->name() + ".packed"),
+                                          packedType, weight->loc());
     packedWeight->setData(packOutputChannels(*weight->data()));
     op->setOperand(1, packedWeight);
     diags.remark(op->loc(), op->kindName() + " %" + op->result()->name() + " weights packed by " +

@@ -15,13 +15,6 @@ namespace {
 
 constexpr int64_t kBlock = 16;
 
-std::string packedName(const Graph &graph, const std::string &base) {
-  std::string name = base + ".packed";
-  for (int i = 2; graph.findWeight(name); ++i)
-    name = base + ".packed" + std::to_string(i);
-  return name;
-}
-
 std::shared_ptr<Tensor> packUnits(const Tensor &w) {
   const int64_t units = w.shape[0], features = w.shape[1];
   const int64_t blocks = (units + kBlock - 1) / kBlock;
@@ -52,8 +45,8 @@ bool packDenseWeights(Graph &graph, DiagnosticEngine &diags) {
     const int64_t units = wType.dim(0).size, features = wType.dim(1).size;
     TensorType packedType(DType::F32, {Dim::of((units + kBlock - 1) / kBlock),
                                        Dim::of(features), Dim::of(kBlock)});
-    Value *packedWeight =
-        graph.addWeight(packedName(graph, weight->name()), packedType, weight->loc());
+    Value *packedWeight = graph.addWeight(unusedWeightName(graph, weight->name() + ".packed"),
+                                          packedType, weight->loc());
     packedWeight->setData(packUnits(*weight->data()));
     op->setOperand(1, packedWeight);
     op->attrs().set("weight_block", Attribute::ofInt(kBlock));
