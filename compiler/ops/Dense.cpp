@@ -78,13 +78,30 @@ bool buildDense(const DslCall &call, DslLowering &out, std::string &error) {
   return true;
 }
 
-/// A row epilogue (softmax) of the dense result `out`, returned as the kernel's
-/// output Func; its per-row statistics are computed once per row of it.
-Halide::Func lowerRowEpilogue(const LowerContext &ctx, const FusedActivation &activation,
-                              Halide::Func out) {
-  LowerContext epilogue = ctx;
-  epilogue.rowStatisticsPerRow = true;
-  return activation.lower(epilogue, out, ctx.resultType);
+/// The dense result `out` with its fused activation applied. `result` is the
+/// kernel's output Func: `out` itself, a Func applying an elementwise
+/// activation as each output is stored, or a row epilogue (softmax), then also
+/// `rowEpilogue`, that normalizes a row of `out` at a time and computes its
+/// per-row statistics once per row.
+struct DenseOutput {
+  Halide::Func result, rowEpilogue;
+};
+
+DenseOutput applyActivation(const LowerContext &ctx, const FusedActivation *activation,
+                            Halide::Func out) {
+  DenseOutput output{out, Halide::Func()};
+  if (!activation || !activation->active())
+    return output;
+  if (activation->elementwise()) {
+    Halide::Func activated = activation->lower(ctx, out, ctx.resultType);
+    output.result = Halide::Func("dense_" + activation->name());
+    output.result(out.args()) = activated(out.args());
+  } else {
+    LowerContext epilogue = ctx;
+    epilogue.rowStatisticsPerRow = true;
+    output.result = output.rowEpilogue = activation->lower(epilogue, out, ctx.resultType);
+  }
+  return output;
 }
 
 /// `weight_block` and `units` appear only on denses pack-dense-weights rewrote.
@@ -151,15 +168,8 @@ Halide::Func lowerPackedDense(LowerContext &ctx, int B, const FusedActivation *a
   if (rest.defined())
     value += rest(j % B, j / B, n);
   out(j, n) = ctx.hasOperand(2) ? ctx.operands[2](j) + value : value;
-  Func result = out, rowEpilogue;
-  if (activation && activation->active() && activation->elementwise()) {
-    Func activated = activation->lower(ctx, out, ctx.resultType);
-    result = Func("dense_" + activation->name());
-    result(j, n) = activated(j, n);
-  } else if (activation && activation->active()) {
-    rowEpilogue = lowerRowEpilogue(ctx, *activation, out);
-    result = rowEpilogue;
-  }
+  const DenseOutput output = applyActivation(ctx, activation, out);
+  Func result = output.result, rowEpilogue = output.rowEpilogue;
   if (!ctx.schedule)
     return result;
 
@@ -202,25 +212,19 @@ Halide::Func lowerPackedDense(LowerContext &ctx, int B, const FusedActivation *a
   if (parts > 1)
     partial.parallel(p);
 
-  acc.compute_at(partial, tile)
-      .split(lane, lo, li, lanes)
-      .reorder(li, lo, s, block, n, p)
-      .vectorize(li)
-      .unroll(lo)
-      .unroll(s)
-      .unroll(block)
-      .unroll(n)
-      .unroll(p);
+  // The tile's accumulators stay in registers across the whole reduction.
+  acc.compute_at(partial, tile);
+  std::vector<Stage> accStages = {Stage(acc)};
   if (chunk)
-    acc.update()
-        .split(lane, lo, li, lanes)
-        .reorder(li, lo, s, block, n, p, rk)
-        .vectorize(li)
-        .unroll(lo)
-        .unroll(s)
-        .unroll(block)
-        .unroll(n)
-        .unroll(p);
+    accStages.push_back(acc.update());
+  for (Stage stage : accStages) {
+    stage.split(lane, lo, li, lanes);
+    if (stage.name() == Stage(acc).name())
+      stage.reorder(li, lo, s, block, n, p);
+    else
+      stage.reorder(li, lo, s, block, n, p, rk);
+    stage.vectorize(li).unroll(lo).unroll(s).unroll(block).unroll(n).unroll(p);
+  }
   if (rest.defined()) {
     rest.compute_root().vectorize(lane, lanes);
     rest.update().vectorize(lane, lanes);
@@ -290,22 +294,15 @@ Halide::Func lowerDense(LowerContext &ctx, const AttrMap &attrs,
     RDom rt(vectorK, K - vectorK, "rt");
     total += sum(w(rt, j) * x(rt, n));
   }
-  Func out("dense");
-  out(j, n) = total;
-  Func rowEpilogue;
-  if (activation && activation->active() && activation->elementwise()) {
-    // The activation is applied as each output is stored.
-    Func activated = activation->lower(ctx, out, ctx.resultType);
-    out = Func("dense_" + activation->name());
-    out(j, n) = activated(j, n);
-  } else if (activation && activation->active()) {
-    // softmax: each row of dense outputs is computed into a small buffer, then
-    // normalized (its max and sum are per-row reductions over that buffer,
-    // computed once per row).
-    rowEpilogue = lowerRowEpilogue(ctx, *activation, out);
-  }
+  Func dense("dense");
+  dense(j, n) = total;
+  // With a softmax the tiles compute a row of `dense` into a small buffer, which
+  // the epilogue then normalizes; otherwise they compute the output itself.
+  const DenseOutput output = applyActivation(ctx, activation, dense);
+  Func rowEpilogue = output.rowEpilogue;
+  Func out = rowEpilogue.defined() ? dense : output.result;
   if (!ctx.schedule)
-    return rowEpilogue.defined() ? rowEpilogue : out;
+    return output.result;
 
   // Tiles of units × batch rows with 8 to 16 vector accumulators. The batch is
   // only known at run time: batches of 4 or more rows take tiles of 2 units ×
@@ -366,9 +363,7 @@ Halide::Func lowerDense(LowerContext &ctx, const AttrMap &attrs,
         .unroll(j)
         .unroll(n);
   }
-  if (rowEpilogue.defined())
-    return rowEpilogue;
-  return out;
+  return output.result;
 }
 
 void registerDenseOp() {
