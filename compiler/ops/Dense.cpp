@@ -117,8 +117,8 @@ constexpr int kPackedPartialSums = 4;
 // A dense whose weights are packed [ceil(units/B), K, B]: each weight read is
 // one aligned vector of B units, multiplied by a broadcast input value, and a
 // block's weights are one contiguous stream. Row-major weights were read a few
-// rows at a time with a horizontal sum per unit: 3072->100 at batch 8 ran
-// 39-42 -> 20 us packed, batch 1 6.3-6.5 -> 5.3-6.2 us.
+// rows at a time with a horizontal sum per unit: 3072->100 on 2 cores ran
+// 6.6-7.9 -> 4.7-5.3 us packed at batch 1, 39-41 -> 22-24 us at batch 8.
 Halide::Func lowerPackedDense(LowerContext &ctx, int B, const FusedActivation *activation) {
   using namespace Halide;
   const int K = (int)ctx.operandTypes[0].dim(1).size;
@@ -198,7 +198,7 @@ Halide::Func lowerPackedDense(LowerContext &ctx, int B, const FusedActivation *a
         .unroll(ni);
   // One row at a time, in tiles of a few blocks: concurrent weight streams keep
   // more reads in flight, which matters when the weights come from memory
-  // (VGG's fc6, 411 MB: 7.6 ms with one stream per core, 5.7 ms with four).
+  // (VGG's fc6, 411 MB: 7.6 ms with one stream per core, 5.3 ms with four).
   // The tile divides the blocks, so none is computed twice.
   int tileBlocks = std::min(blocks, maxRows);
   while (blocks % tileBlocks)
@@ -232,7 +232,8 @@ Halide::Func lowerPackedDense(LowerContext &ctx, int B, const FusedActivation *a
 
   // A vector at a time from the first unit on, so that j / B and j % B stay a
   // broadcast and a ramp. (Splitting by whole blocks first, then into AVX2's
-  // two vectors, made Halide 14 drop a softmax epilogue's loop altogether.)
+  // two vectors, left a softmax epilogue's loop out of the AVX2 kernel
+  // altogether: its output was never written.)
   Var jo("jo"), ji("ji");
   Func stored = rowEpilogue.defined() ? out : result;
   if (rowEpilogue.defined()) {
