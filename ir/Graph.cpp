@@ -123,10 +123,6 @@ std::string Graph::batchSymbol() const {
   return {};
 }
 
-} // namespace netc
-
-namespace netc {
-
 int64_t channelBlockOf(const Value &v) {
   const Op *producer = v.producer();
   if (!producer)
@@ -143,10 +139,6 @@ TensorType storageType(const Value &v) {
   return TensorType(t.dtype, {t.dim(0), Dim::of(t.dim(1).size / block), t.dim(2), t.dim(3),
                               Dim::of(block)});
 }
-
-} // namespace netc
-
-namespace netc {
 
 std::string unusedWeightName(const Graph &graph, const std::string &name) {
   std::string candidate = name;

@@ -479,9 +479,9 @@ Halide::Func scheduleChannelVectorTiles(const LowerContext &ctx, Halide::Func re
       storage.bound(storage.args()[0], 0, block + 1)
           .vectorize(storage.args()[0], std::min(ctx.vectorWidth(), block),
                      TailStrategy::GuardWithIf);
-    }
-    else
+    } else {
       storage.vectorize(storage.args()[0], ctx.vectorWidth(), TailStrategy::GuardWithIf);
+    }
   }
   return out;
 }
