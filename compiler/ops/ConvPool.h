@@ -57,6 +57,8 @@ struct ConvStages {
   /// a (lane, x, y, block, n) Func that `source` reads.
   Halide::Func paddedStorage;
   int inputChannelBlock = 0;
+  /// Columns of the bordered input that the conv's outputs read.
+  int sourceWidth = 0;
   Halide::RDom reduction;
   bool padded = false;
   int weightBlock = 0;
