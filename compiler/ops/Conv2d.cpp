@@ -266,8 +266,10 @@ Halide::Func lowerConv2d(LowerContext &ctx, const Op &op) {
     return stages.conv;
   if (stages.weightBlock) {
     auto identity = [](int extent) { return extent; };
-    auto [columns, rows] = pickChannelVectorTile(OW, OH, OW, OH, identity, identity);
-    return scheduleChannelVectorTiles(ctx, stages.conv, stages, {columns, rows}, "conv2d_out");
+    const int weightBlocks = (O + stages.weightBlock - 1) / stages.weightBlock;
+    return scheduleChannelVectorTiles(
+        ctx, stages.conv, stages,
+        pickChannelVectorTile(OW, OH, OW, OH, identity, identity, weightBlocks), "conv2d_out");
   }
   const int vw = std::min(ctx.vectorWidth(), OW);
   return scheduleConvTiles(ctx, stages.conv, stages, vw, vw, O, 1, true, "conv2d_out");
@@ -340,30 +342,40 @@ Halide::Func scheduleConvTiles(const LowerContext &ctx, Halide::Func result, Con
 /// instead of once per task (see scheduleChannelVectorTiles).
 constexpr int kBlocksForGroupPadding = 4;
 
-std::pair<int, int> pickChannelVectorTile(int outW, int outH, int convW, int convH,
+ChannelVectorTiling pickChannelVectorTile(int outW, int outH, int convW, int convH,
                                           const std::function<int(int)> &regionOfX,
-                                          const std::function<int(int)> &regionOfY) {
+                                          const std::function<int(int)> &regionOfY,
+                                          int weightBlocks) {
   // Cost per useful output: the conv pixels computed (edge tiles shift inwards
   // and recompute, overlapping pool windows recompute their shared columns)
   // divided by how well the accumulators hide the FMA latency (about 12 in
-  // flight keep both FMA pipes busy).
+  // flight keep both FMA pipes busy). Two blocks only where they cost less:
+  // they need two weight streams instead of one.
   double bestCost = 1e30;
-  std::pair<int, int> best{1, 1};
-  for (int rows = 1; rows <= std::min(outH, 8); ++rows)
-    for (int columns = 1; columns <= std::min(outW, 16); ++columns) {
-      int regionW = std::min(regionOfX(columns), convW), regionH = std::min(regionOfY(rows), convH);
-      int accumulators = regionW * regionH;
-      if (accumulators > 16)
-        continue;
-      int tilesX = (outW + columns - 1) / columns, tilesY = (outH + rows - 1) / rows;
-      double computed = (double)tilesX * regionW * tilesY * regionH;
-      double cost = computed / (outW * outH) / std::min(1.0, accumulators / 12.0);
-      if (cost < bestCost - 1e-9 ||
-          (cost < bestCost + 1e-9 && columns * rows > best.first * best.second)) {
-        bestCost = cost;
-        best = {columns, rows};
+  ChannelVectorTiling best;
+  const int mostBlocks = weightBlocks % 2 == 0 ? 2 : 1;
+  for (int blocks = 1; blocks <= mostBlocks; ++blocks)
+    for (int rows = 1; rows <= std::min(outH, 8); ++rows)
+      for (int columns = 1; columns <= std::min(outW, 16); ++columns) {
+        int regionW = std::min(regionOfX(columns), convW),
+            regionH = std::min(regionOfY(rows), convH);
+        int accumulators = regionW * regionH * blocks;
+        if (accumulators > 16)
+          continue;
+        int tilesX = (outW + columns - 1) / columns, tilesY = (outH + rows - 1) / rows;
+        double computed = (double)tilesX * regionW * tilesY * regionH;
+        double cost = computed / (outW * outH) / std::min(1.0, accumulators / 12.0);
+        bool better = blocks > best.blocks
+                          ? cost < bestCost * 0.97
+                          : cost < bestCost - 1e-9 ||
+                                (cost < bestCost + 1e-9 && columns * rows > best.columns * best.rows);
+        if (better) {
+          bestCost = cost;
+          best.columns = columns;
+          best.rows = rows;
+          best.blocks = blocks;
+        }
       }
-    }
   return best;
 }
 
@@ -389,18 +401,23 @@ Halide::Func scheduleChannelVectorTiles(const LowerContext &ctx, Halide::Func re
     out.split(c, co, ci, B, TailStrategy::ShiftInwards);
   }
   out.split(y, yo, yi, strips ? tiling.stripRows : tiling.rows, TailStrategy::ShiftInwards);
+  const int tileBlocks = strips ? 1 : tiling.blocks;
+  Var cb("cb");
   if (strips) {
     out.reorder(ci, x, yi, co, yo, n);
   } else {
     out.split(x, xo, xi, tiling.columns, TailStrategy::ShiftInwards)
-        .reorder(ci, xi, yi, xo, co, yo, n)
+        .split(co, co, cb, tileBlocks, TailStrategy::ShiftInwards)
+        .reorder(ci, xi, yi, cb, xo, co, yo, n)
         .unroll(xi)
-        .unroll(yi);
+        .unroll(yi)
+        .unroll(cb);
   }
   // Consecutive tasks of a thread share whichever is bigger, the weight block
   // or the input rows, so it stays in that core's cache.
   const TensorType &in = ctx.operandTypes[0], &w = ctx.operandTypes[1];
-  double weightBlockBytes = 4.0 * B * w.dim(1).size * w.dim(2).size * w.dim(3).size;
+  double weightBlockBytes =
+      4.0 * B * tileBlocks * w.dim(1).size * w.dim(2).size * w.dim(3).size;
   double inputRowsBytes = 4.0 * in.elementsPerBatchItem() *
                           std::min(1.0, double(tiling.stripRows ? tiling.stripRows : tiling.rows) /
                                             ctx.resultType.dim(2).size);
@@ -421,8 +438,8 @@ Halide::Func scheduleChannelVectorTiles(const LowerContext &ctx, Halide::Func re
   Var group("group");
   if (padPerGroup) {
     const int taskRows = strips ? tiling.stripRows : tiling.rows;
-    const int tasksPerImage =
-        channelBlocks * (((int)ctx.resultType.dim(2).size + taskRows - 1) / taskRows);
+    const int tasksPerImage = channelBlocks / tileBlocks *
+                              (((int)ctx.resultType.dim(2).size + taskRows - 1) / taskRows);
     const int groups = std::max(1, std::min(ctx.threads, tasksPerImage));
     out.split(rows, group, tasks, (tasksPerImage + groups - 1) / groups,
               TailStrategy::GuardWithIf)
@@ -464,11 +481,15 @@ Halide::Func scheduleChannelVectorTiles(const LowerContext &ctx, Halide::Func re
         .unroll(by);
     blocked.update()
         .split(lane, lo, li, lanes)
-        .reorder(li, lo, bx, by, r.x, r.y, r.z, block)
+        .reorder(li, lo, bx, by, block, r.x, r.y, r.z)
         .vectorize(li)
         .unroll(lo)
         .unroll(bx)
         .unroll(by);
+    if (tileBlocks > 1) {
+      blocked.unroll(block);
+      blocked.update().unroll(block);
+    }
   }
   if (stages.padded) {
     // The tile reads its input as scalars: materialize the zero-bordered rows

@@ -90,6 +90,10 @@ Halide::Func scheduleConvTiles(const LowerContext &ctx, Halide::Func result, Con
 struct ChannelVectorTiling {
   /// Tile of `result` (or, with strips, of the conv) held in registers.
   int columns = 1, rows = 1;
+  /// Weight blocks (vectors of output channels) a register tile spans: 2
+  /// where a one-block tile would recompute pixels past the image's edge
+  /// (7x7 images: 7 columns x 2 rows computes 8 rows for 7).
+  int blocks = 1;
   /// 0: the conv region of each output tile is computed in registers (exact
   /// for convs and non-overlapping pools). N > 0: each task computes the conv
   /// of N output rows into a small buffer, in register tiles, and the output
@@ -107,13 +111,15 @@ Halide::Func scheduleChannelVectorTiles(const LowerContext &ctx, Halide::Func re
                                         ConvStages &stages, const ChannelVectorTiling &tiling,
                                         const std::string &name);
 
-/// Picks `tileColumns` × `tileRows` for scheduleChannelVectorTiles: the conv
-/// region of a tile (`regionOf` maps output tile extent to conv extent along
-/// an axis) should fill 8-16 accumulators with little recomputation at the
-/// edges of an `outW` × `outH` output.
-std::pair<int, int> pickChannelVectorTile(int outW, int outH, int convW, int convH,
+/// Picks the register tile for scheduleChannelVectorTiles: the conv region of
+/// a tile (`regionOf` maps output tile extent to conv extent along an axis),
+/// times the weight blocks it spans (at most 2, and only where `weightBlocks`
+/// is even), should fill 12-16 accumulators with little recomputation at the
+/// edges of an `outW` × `outH` output. `stripRows` is left 0.
+ChannelVectorTiling pickChannelVectorTile(int outW, int outH, int convW, int convH,
                                           const std::function<int(int)> &regionOfX,
-                                          const std::function<int(int)> &regionOfY);
+                                          const std::function<int(int)> &regionOfY,
+                                          int weightBlocks = 1);
 
 enum class PoolKind { Max, Avg };
 

@@ -99,15 +99,16 @@ Halide::Func lowerFusedConv(LowerContext &ctx, const Op &op) {
       // Strips of 4 pooled rows: a 3x3/2 pool then recomputes one conv row in 9.
       tiling.stripRows = std::min(outH, 4);
       int stripConvRows = std::min(convH, (tiling.stripRows - 1) * (int)pool.sy + (int)pool.kh);
-      std::tie(tiling.columns, tiling.rows) =
-          pickChannelVectorTile(convW, stripConvRows, convW, stripConvRows, regionX, regionY);
+      const int stripRows = tiling.stripRows;
+      tiling = pickChannelVectorTile(convW, stripConvRows, convW, stripConvRows, regionX, regionY);
+      tiling.stripRows = stripRows;
     } else {
       if (kind) {
         regionX = [pool](int t) { return (t - 1) * (int)pool.sx + (int)pool.kw; };
         regionY = [pool](int t) { return (t - 1) * (int)pool.sy + (int)pool.kh; };
       }
-      std::tie(tiling.columns, tiling.rows) =
-          pickChannelVectorTile(outW, outH, convW, convH, regionX, regionY);
+      tiling = pickChannelVectorTile(outW, outH, convW, convH, regionX, regionY,
+                                     (O + stages.weightBlock - 1) / stages.weightBlock);
     }
     return scheduleChannelVectorTiles(ctx, result, stages, tiling, "fused_conv2d");
   }
