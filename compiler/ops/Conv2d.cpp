@@ -455,16 +455,15 @@ Halide::Func scheduleChannelVectorTiles(const LowerContext &ctx, Halide::Func re
     const int tasksPerImage = channelBlocks / tileBlocks *
                               (((int)ctx.resultType.dim(2).size + taskRows - 1) / taskRows);
     // Each group copies the whole image when the groups split the channel
-    // blocks. Where that copy outweighs the weights and the batch divides
+    // blocks. Where an image outweighs the weights and the batch divides
     // among the threads, each thread takes whole images instead: one copy per
     // image, and all the weights through every core (resnet18.layer1 batch 8
     // 4.63-4.68 -> 4.50-4.58 ms, vgg16.stage3 and ResNet-18 about 1 %; where
     // the weights are the bigger stream, resnet18.layer4, it ran 2-3 %
     // slower).
-    const double copyBytes =
-        4.0 * in.dim(1).size * (in.dim(2).size + 2) * (in.dim(3).size + 2);
+    const double imageBytes = 4.0 * in.elementsPerBatchItem();
     const double weightBytes = weightBlockBytes / tileBlocks * channelBlocks;
-    if (ctx.threads > 1 && copyBytes > weightBytes) {
+    if (ctx.threads > 1 && imageBytes > weightBytes) {
       Expr batch = out.output_buffer().dim(out.dimensions() - 1).extent();
       out.specialize(batch % ctx.threads == 0)
           .split(rows, group, tasks, tasksPerImage, TailStrategy::GuardWithIf)
