@@ -199,11 +199,8 @@ ConvStages defineConv(const ConvParams &p, Halide::Func input, Halide::Func weig
   ConvStages stages;
   stages.padded = p.padded() || zeroExtendInput;
   stages.inputChannelBlock = inputChannelBlock;
-  {
-    const int64_t span = (int64_t)p.dilX * (KW - 1) + 1;
-    const int64_t outW = (W + p.padLeft + p.padRight - span) / p.strideX + 1;
-    stages.sourceWidth = (int)((outW - 1) * p.strideX + span);
-  }
+  const int64_t outW = slidingOutputSize(W, KW, p.strideX, p.padLeft, p.padRight, p.dilX);
+  stages.sourceWidth = (int)((outW - 1) * p.strideX + p.dilX * (KW - 1) + 1);
   if (stages.padded && inputChannelBlock) {
     // Bordered in its own layout, so a tile's reads of one input channel at
     // neighbouring pixels stay close (channels innermost over all C would put
