@@ -74,8 +74,11 @@ cc -O3 -march=native -pthread bench/stream.c -o "$work/stream"
 cc -O3 -march=native -pthread bench/fmapeak.c -o "$work/fmapeak"
 stream_gbs=$("$work/stream" 2 256)
 fma_peak=$("$work/fmapeak" 2)
+# The peak sustained over longer windows: what a call that long can reach.
+fma_curve=$("$work/fmapeak" 2 --curve | tr ' ' ':' | paste -sd, -)
 echo "== machine: stream triad $stream_gbs GB/s (bench/stream.c), FMA peak $fma_peak GFLOP/s" \
-  "(bench/fmapeak.c), 2 threads" >&2
+  "(bench/fmapeak.c), 2 threads; over windows of MS:GFLOP/s $fma_curve" >&2
 
 exec "$python" bench/peers/run_peers.py --build "$build" --stream-gbs "$stream_gbs" \
-  --fma-peak "$fma_peak" --openblas-dir "$openblas_dir" "${extra[@]}"
+  --fma-peak "$fma_peak" --fma-peak-curve "$fma_curve" --openblas-dir "$openblas_dir" \
+  "${extra[@]}"

@@ -143,7 +143,7 @@ class RowBench:
     def __init__(self, netc, torch_peers, opencv_peer, budget, work):
         self.netc, self.torch, self.opencv = netc, torch_peers, opencv_peer
         self.budget, self.work = budget, work
-        self.peaks, self.notes = [], []
+        self.peaks, self.curves, self.notes = [], [], []
 
     def measure(self, section, row, batch):
         networks = section == "networks"
@@ -187,7 +187,10 @@ class RowBench:
         if "error" in ours:
             note(f"netc failed: {ours['error']}")
         else:
-            self.peaks.append(ours["peak_gflops"])
+            # The run's peak stays the best 1 ms window, as fmapeak's figure.
+            curve = ours.get("peak_curve", [])
+            self.peaks.append(sustained(curve, 1.0) if curve else ours["peak_gflops"])
+            self.curves.append(curve)
             if gflop is None:
                 gflop = ours["gflop"]
             elif abs(ours["gflop"] - gflop) > max(1e-4 * gflop, 2e-6):
@@ -247,6 +250,34 @@ def percent(gflop, ms, peak):
     return 100 * gflop / (ms * 1e-3) / peak
 
 
+def parse_curve(text):
+    """'0.25:449,1:447,...' (fmapeak --curve, as peers.sh passes it) -> [(ms, GFLOP/s)]."""
+    pairs = [item.split(":") for item in text.split(",") if item]
+    return sorted((float(ms), float(gflops)) for ms, gflops in pairs)
+
+
+def run_curve(curves):
+    """Per window length, the highest rate any measurement of the run saw."""
+    best = {}
+    for curve in curves:
+        for ms, gflops in curve:
+            best[ms] = max(best.get(ms, 0), gflops)
+    return sorted(best.items())
+
+
+def sustained(curve, ms):
+    """The FMA peak over windows as long as a call of ms: log-linear between
+    the measured windows, clamped at the ends (as netc bench's MachinePeak)."""
+    if not curve or ms is None:
+        return None
+    if ms <= curve[0][0]:
+        return curve[0][1]
+    for (m0, g0), (m1, g1) in zip(curve, curve[1:]):
+        if ms <= m1:
+            return g0 + math.log(ms / m0) / math.log(m1 / m0) * (g1 - g0)
+    return curve[-1][1]
+
+
 def geomean(values):
     values = [v for v in values if v]
     return math.exp(sum(map(math.log, values)) / len(values)) if values else None
@@ -263,14 +294,16 @@ def fmt_num(value, spec, suffix=""):
     return "-" if value is None else format(value, spec) + suffix
 
 
-def print_table(section, records, peak):
-    """One section's table; fills in each record's GFLOP/s and % of peak."""
+def print_table(section, records, peak, curve):
+    """One section's table; fills in each record's GFLOP/s and % of peak: of the
+    burst peak (%peak) and of the peak sustained over the call's time (%sust)."""
     networks = section == "networks"
     cols = [("row", 16, "<"), ("shape", 30, "<"), ("batch", 5, ">"), ("GFLOP", 8, ">"),
-            ("netc ms", 8, ">"), ("GFLOP/s", 7, ">"), ("%peak", 5, ">"),
-            ("torch best", 22, "<"), ("torch ms", 8, ">"), ("%peak", 5, ">")]  # fmt: skip
+            ("netc ms", 8, ">"), ("GFLOP/s", 7, ">"), ("%peak", 5, ">"), ("%sust", 5, ">"),
+            ("torch best", 22, "<"), ("torch ms", 8, ">"), ("%peak", 5, ">"),
+            ("%sust", 5, ">")]  # fmt: skip
     if networks:
-        cols += [("opencv ms", 9, ">"), ("%peak", 5, ">")]
+        cols += [("opencv ms", 9, ">"), ("%peak", 5, ">"), ("%sust", 5, ">")]
     cols += [("vs torch", 9, ">")] + ([("vs opencv", 10, ">")] if networks else [])
 
     def line(cells):
@@ -285,17 +318,21 @@ def print_table(section, records, peak):
         for name, side in sides:
             ms = side.get("min_ms")
             side["percent_of_run_peak"] = percent(r["gflop"], ms, peak)
+            side["percent_of_sustained_peak"] = percent(r["gflop"], ms, sustained(curve, ms))
             if ms is not None and r["gflop"] is not None:
                 side.setdefault("gflops", r["gflop"] / (ms * 1e-3))
         twice = "*" if r["rounds"] > 1 else ""
         cells = [r["row"], r["shape"], r["batch"], fmt_num(r["gflop"], ".4f"),
                  fmt_ms(r["netc"].get("min_ms")), fmt_num(r["netc"].get("gflops"), ".1f"),
                  fmt_num(r["netc"]["percent_of_run_peak"], ".1f"),
+                 fmt_num(r["netc"]["percent_of_sustained_peak"], ".1f"),
                  r["torch"].get("best", "failed"), fmt_ms(r["torch"].get("min_ms")),
-                 fmt_num(r["torch"]["percent_of_run_peak"], ".1f")]  # fmt: skip
+                 fmt_num(r["torch"]["percent_of_run_peak"], ".1f"),
+                 fmt_num(r["torch"]["percent_of_sustained_peak"], ".1f")]  # fmt: skip
         if networks:
             cells += [fmt_ms(r["opencv"].get("min_ms")),
-                      fmt_num(r["opencv"]["percent_of_run_peak"], ".1f")]  # fmt: skip
+                      fmt_num(r["opencv"]["percent_of_run_peak"], ".1f"),
+                      fmt_num(r["opencv"]["percent_of_sustained_peak"], ".1f")]  # fmt: skip
         cells.append(fmt_num(r["speedup_vs_torch"], ".2f", "x" + twice))
         if networks:
             cells.append(fmt_num(r["speedup_vs_opencv"], ".2f", "x" + twice))
@@ -323,6 +360,8 @@ def main():
     ap.add_argument("--json", dest="json_out")
     ap.add_argument("--stream-gbs", type=float)
     ap.add_argument("--fma-peak", type=float, help="GFLOP/s from bench/fmapeak.c")
+    ap.add_argument("--fma-peak-curve", default="",
+                    help="MS:GFLOP/s,... from bench/fmapeak.c --curve")
     ap.add_argument("--openblas-dir", default="")
     ap.add_argument("--rows", default="", help="only the rows of these names, comma-separated")
     ap.add_argument("--sections", default="layers,fused,networks",
@@ -380,9 +419,11 @@ def main():
     for worker in torch_peers + ([opencv_peer] if opencv_peer else []):
         worker.close()
 
-    # The run's peak: the highest FMA rate seen, by fmapeak or any netc bench
-    # (other load only lowers a measured peak, never raises it).
+    # The run's peak: the highest FMA rate over 1 ms windows seen, by fmapeak
+    # or any netc bench (other load only lowers a measured peak, never raises it).
     peak = max([p for p in [args.fma_peak, *bench.peaks] if p], default=None)
+    # The same per window length: what a call as long as the window can reach.
+    curve = run_curve([parse_curve(args.fma_peak_curve), *bench.curves])
     results = {
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "mode": mode,
@@ -394,6 +435,7 @@ def main():
             "netc_bench_peak_gflops_max": max(bench.peaks, default=None),
             "netc_bench_peak_gflops_median": statistics.median(bench.peaks)
             if bench.peaks else None,
+            "peak_curve": curve,
             "stream_gbs": args.stream_gbs,
             "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE"),
         },
@@ -407,7 +449,8 @@ def main():
     print(f"machine: {results['machine']['cpu']}, {os.cpu_count()} cores; "
           f"FMA peak {fmt_num(peak, '.0f')} GFLOP/s ({THREADS} threads; bench/fmapeak.c "
           f"{fmt_num(args.fma_peak, '.0f')}, netc bench up to "
-          f"{fmt_num(max(bench.peaks, default=None), '.0f')}); "
+          f"{fmt_num(max(bench.peaks, default=None), '.0f')}); sustained over windows of "
+          + ", ".join(f"{ms:g} ms {gflops:.0f}" for ms, gflops in curve) + "; "
           f"stream triad {fmt_num(args.stream_gbs, '.1f')} GB/s")  # fmt: skip
     print(f"peers: torch {tinfo['torch']} (oneDNN {'on' if tinfo['mkldnn'] else 'off'}, "
           f"BLAS {', '.join(os.path.basename(b) for b in tinfo['blas']) or 'none'})"
@@ -415,10 +458,11 @@ def main():
              if opencv_peer else "")
           + f"; {THREADS} threads everywhere")  # fmt: skip
     print("ms: min of the timed calls; %peak: GFLOP/s at that time over the FMA peak;\n"
+          "%sust: over the FMA peak sustained for as long as the call (windows above);\n"
           "vs: peer ms / netc ms, >1 = netc faster "
           "(* = lopsided at first, measured twice, each side's faster round kept)")  # fmt: skip
     for section in sections:
-        summary = print_table(section, records[section], peak)
+        summary = print_table(section, records[section], peak, curve)
         results["sections"][section] = {"rows": records[section], **summary}
     if bench.notes:
         print()

@@ -15,11 +15,11 @@ from run_peers import TITLES, fmt_ms, fmt_num  # noqa: E402
 
 def table(section, data):
     networks = section == "networks"
-    head = ["row", "shape", "batch", "GFLOP", "netc ms", "GFLOP/s", "% peak",
-            "torch best", "torch ms", "% peak"]  # fmt: skip
+    head = ["row", "shape", "batch", "GFLOP", "netc ms", "GFLOP/s", "% peak", "% sust",
+            "torch best", "torch ms", "% peak", "% sust"]  # fmt: skip
     if networks:
         head[1] = "model"
-        head += ["opencv ms", "% peak"]
+        head += ["opencv ms", "% peak", "% sust"]
     head += ["vs torch"] + (["vs opencv"] if networks else [])
     lines = [f"**{TITLES[section]}**", "", "| " + " | ".join(head) + " |",
              "|" + "|".join("---" if i < 2 or h == "torch best" else "--:"
@@ -30,11 +30,14 @@ def table(section, data):
         cells = [r["row"], shape, str(r["batch"]), fmt_num(r["gflop"], ".4f"),
                  fmt_ms(r["netc"].get("min_ms")), fmt_num(r["netc"].get("gflops"), ".0f"),
                  fmt_num(r["netc"].get("percent_of_run_peak"), ".1f"),
+                 fmt_num(r["netc"].get("percent_of_sustained_peak"), ".1f"),
                  r["torch"].get("best", "failed"), fmt_ms(r["torch"].get("min_ms")),
-                 fmt_num(r["torch"].get("percent_of_run_peak"), ".1f")]  # fmt: skip
+                 fmt_num(r["torch"].get("percent_of_run_peak"), ".1f"),
+                 fmt_num(r["torch"].get("percent_of_sustained_peak"), ".1f")]  # fmt: skip
         if networks:
             cells += [fmt_ms(r["opencv"].get("min_ms")),
-                      fmt_num(r["opencv"].get("percent_of_run_peak"), ".1f")]  # fmt: skip
+                      fmt_num(r["opencv"].get("percent_of_run_peak"), ".1f"),
+                      fmt_num(r["opencv"].get("percent_of_sustained_peak"), ".1f")]  # fmt: skip
         cells.append(fmt_num(r["speedup_vs_torch"], ".2f", "x" + twice))
         if networks:
             cells.append(fmt_num(r["speedup_vs_opencv"], ".2f", "x" + twice))
@@ -51,7 +54,10 @@ def main():
     results = json.load(open(sys.argv[1]))
     m = results["machine"]
     print(f"{results['date'][:10]}, {m['cpu']} ({m['cores']} cores), "
-          f"{results['threads']} threads; FMA peak {m['peak_gflops']:.0f} GFLOP/s, "
+          f"{results['threads']} threads; FMA peak {m['peak_gflops']:.0f} GFLOP/s (% peak), "
+          "sustained over windows of "
+          + ", ".join(f"{ms:g} ms {g:.0f}" for ms, g in m.get("peak_curve", []))
+          + " (% sust: over the window as long as the call), "
           f"stream triad {m['stream_gbs']:.1f} GB/s.\n")  # fmt: skip
     for section, data in results["sections"].items():
         print(table(section, data))
