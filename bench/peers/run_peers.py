@@ -257,12 +257,16 @@ def parse_curve(text):
 
 
 def run_curve(curves):
-    """Per window length, the highest rate any measurement of the run saw."""
+    """Per window length, the highest rate any measurement of the run saw; a
+    window's peak is at least any longer window's (it contains shorter ones)."""
     best = {}
     for curve in curves:
         for ms, gflops in curve:
             best[ms] = max(best.get(ms, 0), gflops)
-    return sorted(best.items())
+    merged = sorted(best.items())
+    for i in range(len(merged) - 2, -1, -1):
+        merged[i] = (merged[i][0], max(merged[i][1], merged[i + 1][1]))
+    return merged
 
 
 def sustained(curve, ms):

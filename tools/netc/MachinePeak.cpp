@@ -73,14 +73,19 @@ double MachinePeak::burst() const {
 double MachinePeak::over(double ms) const {
   if (gflops.empty())
     return 0;
+  // A window contains shorter ones at least as fast: where a longer window
+  // measured faster (it ran at a quieter moment), that bounds the shorter.
+  std::vector<double> envelope(gflops);
+  for (size_t i = envelope.size() - 1; i-- > 0;)
+    envelope[i] = std::max(envelope[i], envelope[i + 1]);
   if (ms <= windowMs.front())
-    return gflops.front();
+    return envelope.front();
   for (size_t i = 1; i < windowMs.size(); ++i)
     if (ms <= windowMs[i]) {
       double t = std::log(ms / windowMs[i - 1]) / std::log(windowMs[i] / windowMs[i - 1]);
-      return gflops[i - 1] + t * (gflops[i] - gflops[i - 1]);
+      return envelope[i - 1] + t * (envelope[i] - envelope[i - 1]);
     }
-  return gflops.back();
+  return envelope.back();
 }
 
 MachinePeak measureFmaPeak(int threads) {

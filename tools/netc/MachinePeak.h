@@ -23,7 +23,8 @@ struct MachinePeak {
   /// The peak over the shortest windows: the rate with nothing in the way.
   double burst() const;
   /// The peak sustained over `ms`, interpolated between the measured windows
-  /// (log scale) and clamped at their ends.
+  /// (log scale) and clamped at their ends. A window's peak is at least any
+  /// longer window's (it contains shorter ones), whatever the noise measured.
   double over(double ms) const;
 };
 

@@ -36,6 +36,14 @@ TEST(MachinePeak, OverInterpolatesOnALogScale) {
   EXPECT_NEAR(peak.over(8), 422, 1e-9);               // halfway between 4 and 16 ms
 }
 
+TEST(MachinePeak, AShorterWindowIsAtLeastAsFastAsALongerOne) {
+  MachinePeak peak = curve();
+  peak.gflops = {450, 446, 410, 430}; // the 4 ms windows ran at a busy moment
+  EXPECT_DOUBLE_EQ(peak.over(4), 430);
+  EXPECT_DOUBLE_EQ(peak.over(16), 430);
+  EXPECT_DOUBLE_EQ(peak.over(2), (446 + 430) / 2.0);
+}
+
 TEST(MachinePeak, MeasuresEveryWindowOnEveryThread) {
   MachinePeak peak = netc::driver::measureFmaPeak(2);
   EXPECT_EQ(peak.threads, 2);
