@@ -4,6 +4,7 @@
 // peak measured in the same run.
 #include "Driver.h"
 #include "MachinePeak.h"
+#include "MachineStream.h"
 #include "compiler/codegen/AotCompiler.h"
 #include "compiler/ops/OpHelpers.h"
 #include "frontends/weights/RandomWeights.h"
@@ -61,6 +62,21 @@ static double opFlops(const Op *op, int64_t n) {
     return 2.0 * n * out.dim(1).size * in.dim(1).size;
   }
   return 0;
+}
+
+/// Bytes of an op's operands and result as stored, each counted once: the
+/// least memory traffic a kernel can have (a memory-bound dense layer at batch
+/// 1 moves about this much).
+static double opBytes(const Op *op, int64_t n) {
+  auto bytes = [n](const Value *v) {
+    TensorType t = storageType(*v);
+    return (double)t.numElements(n) * dtypeSize(t.dtype);
+  };
+  double total = bytes(op->result());
+  for (const Value *v : op->operands())
+    if (v)
+      total += bytes(v);
+  return total;
 }
 
 static double modelFlops(const Graph &graph, int64_t n) {
@@ -203,7 +219,7 @@ int runBench(DiagnosticEngine &diags) {
   struct KernelTime {
     std::string value, op;
     int64_t calls;
-    double meanMs, minMs, gflops;
+    double meanMs, minMs, gflops, gbytesPerS;
   };
   std::vector<KernelTime> kernels;
   double meanCallMs = 0;
@@ -215,20 +231,26 @@ int runBench(DiagnosticEngine &diags) {
     for (int32_t i = 0; i < entries; ++i) {
       double meanMs = e[i].calls ? e[i].total_ns / 1e6 / e[i].calls : 0;
       double kernelMinMs = e[i].min_ns / 1e6;
-      double opWork = 0;
+      double opWork = 0, opTraffic = 0;
       for (const Op *op : graph->ops())
-        if (op->result()->name() == e[i].value)
+        if (op->result()->name() == e[i].value) {
           opWork = opFlops(op, batch);
+          opTraffic = opBytes(op, batch);
+        }
       kernels.push_back({e[i].value, e[i].op, e[i].calls, meanMs, kernelMinMs,
-                         kernelMinMs > 0 ? opWork / (kernelMinMs * 1e6) : 0});
+                         kernelMinMs > 0 ? opWork / (kernelMinMs * 1e6) : 0,
+                         kernelMinMs > 0 ? opTraffic / (kernelMinMs * 1e6) : 0});
     }
   }
+  // Memory-bound kernels (dense layers at batch 1) are judged by bandwidth.
+  const double streamGBs = profile ? measureStreamBandwidth(threadCount) : 0;
   std::string profileJson;
   for (const KernelTime &k : kernels)
     profileJson += fmt::format("{}{{\"value\": \"{}\", \"op\": \"{}\", \"calls\": {}, "
-                               "\"mean_ms\": {:.6f}, \"min_ms\": {:.6f}, \"gflops\": {:.3f}}}",
+                               "\"mean_ms\": {:.6f}, \"min_ms\": {:.6f}, \"gflops\": {:.3f}, "
+                               "\"gbytes_per_s\": {:.3f}}}",
                                profileJson.empty() ? "" : ", ", k.value, k.op, k.calls, k.meanMs,
-                               k.minMs, k.gflops);
+                               k.minMs, k.gflops, k.gbytesPerS);
   if (json) {
     // [window ms, GFLOP/s] pairs: what the percentages were taken against.
     std::string curveJson;
@@ -243,7 +265,9 @@ int runBench(DiagnosticEngine &diags) {
         graph->name(), (int64_t)batch, threadCount, count, minMs, medianMs, flops / 1e9, gflops,
         callPeak, 100 * gflops / callPeak, peak.burst(), 100 * gflops / peak.burst(), curveJson,
         compileSeconds, schedulerName(scheduler),
-        profile ? ", \"kernels\": [" + profileJson + "]" : std::string());
+        profile ? fmt::format(", \"stream_gbs\": {:.3f}, \"kernels\": [{}]", streamGBs,
+                              profileJson)
+                : std::string());
   } else {
     llvm::outs() << fmt::format(
         "model {}: batch {}, {} threads, {} calls after 3 warm-up calls\n"
@@ -257,21 +281,25 @@ int runBench(DiagnosticEngine &diags) {
         100 * gflops / callPeak, minMs, callPeak, peak.vectorBits, threadCount,
         100 * gflops / peak.burst(), peak.burst(), compileSeconds, schedulerName(scheduler));
     if (profile) {
-      llvm::outs() << fmt::format("  per kernel    mean of the timed calls ({:.4f} ms per call), "
-                                  "the fastest call, GFLOP/s at the fastest\n"
-                                  "    {:<24} {:<16} {:>10} {:>6} {:>10} {:>9} {:>6}\n",
-                                  meanCallMs, "value", "op", "mean ms", "%", "min ms", "GFLOP/s",
-                                  "%peak");
+      llvm::outs() << fmt::format(
+          "  per kernel    mean of the timed calls ({:.4f} ms per call), the fastest call, "
+          "GFLOP/s at the fastest, GB/s of its operands and result at the fastest (% of the "
+          "stream triad, {:.1f} GB/s)\n"
+          "    {:<24} {:<16} {:>10} {:>6} {:>10} {:>9} {:>6} {:>8} {:>7}\n",
+          meanCallMs, streamGBs, "value", "op", "mean ms", "%", "min ms", "GFLOP/s", "%peak",
+          "GB/s", "%stream");
       double kernelMs = 0;
       for (const KernelTime &k : kernels) {
         kernelMs += k.meanMs;
         llvm::outs() << fmt::format("    {:<24} {:<16} {:>10.4f} {:>6.1f} {:>10.4f} ", k.value,
                                     k.op, k.meanMs, 100 * k.meanMs / meanCallMs, k.minMs);
         if (k.gflops > 0)
-          llvm::outs() << fmt::format("{:>9.1f} {:>6.1f}\n", k.gflops,
+          llvm::outs() << fmt::format("{:>9.1f} {:>6.1f} ", k.gflops,
                                       100 * k.gflops / peak.over(k.minMs));
         else
-          llvm::outs() << fmt::format("{:>9} {:>6}\n", "-", "-");
+          llvm::outs() << fmt::format("{:>9} {:>6} ", "-", "-");
+        llvm::outs() << fmt::format("{:>8.1f} {:>7.1f}\n", k.gbytesPerS,
+                                    100 * k.gbytesPerS / streamGBs);
       }
       llvm::outs() << fmt::format("    {:<24} {:<16} {:>10.4f} {:>6.1f}\n", "(outside kernels)",
                                   "", meanCallMs - kernelMs,
