@@ -189,7 +189,7 @@ class RowBench:
         else:
             # The run's peak stays the best 1 ms window, as fmapeak's figure.
             curve = ours.get("peak_curve", [])
-            self.peaks.append(sustained(curve, 1.0) if curve else ours["peak_gflops"])
+            self.peaks.append(sustained(run_curve([curve]), 1.0) if curve else ours["peak_gflops"])
             self.curves.append(curve)
             if gflop is None:
                 gflop = ours["gflop"]
