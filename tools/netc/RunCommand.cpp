@@ -1,5 +1,6 @@
 // netc run: execute a model on given or random inputs (JIT or reference).
 #include "Driver.h"
+#include "compiler/codegen/HostTarget.h"
 #include "compiler/codegen/JitExecutor.h"
 #include "compiler/reference/Interpreter.h"
 #include "frontends/weights/Npy.h"
@@ -108,6 +109,12 @@ int runRun(DiagnosticEngine &diags) {
       schedule.batchEstimate = checkGraphInputs(*graph, inputs, diags);
       if (schedule.batchEstimate < 0)
         return 1;
+    }
+    // The JIT runs what it builds: a target this CPU cannot run would crash.
+    std::string whyNot;
+    if (!targetRunsOnHost(target, whyNot)) {
+      diags.error(llvm::StringRef(), "cannot run here: " + whyNot);
+      return 1;
     }
     auto executor = JitExecutor::create(*graph, target, diags, schedule);
     if (!executor || !executor->run(inputs, outputs, diags))
