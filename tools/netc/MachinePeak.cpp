@@ -88,16 +88,17 @@ double MachinePeak::over(double ms) const {
   return envelope.back();
 }
 
-MachinePeak measureFmaPeak(int threads) {
+MachinePeak measureFmaPeak(int threads, int maxVectorBits) {
   MachinePeak peak;
   peak.threads = std::max(1, threads);
   double (*kernel)(long, int) = best128;
   peak.vectorBits = 128;
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) {
+  if (maxVectorBits >= 512 && __builtin_cpu_supports("avx512f")) {
     kernel = best512;
     peak.vectorBits = 512;
-  } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+  } else if (maxVectorBits >= 256 && __builtin_cpu_supports("avx2") &&
+             __builtin_cpu_supports("fma")) {
     kernel = best256;
     peak.vectorBits = 256;
   }

@@ -16,7 +16,7 @@ namespace netc::driver {
 
 struct MachinePeak {
   int threads = 0;
-  int vectorBits = 0; // 512 (AVX-512), 256 (AVX2+FMA) or 128
+  int vectorBits = 0; // 512 (AVX-512), 256 (AVX2+FMA) or 128 (SSE: mul and add)
   /// Best GFLOP/s of all threads together over windows of windowMs[i].
   std::vector<double> windowMs, gflops;
 
@@ -28,6 +28,8 @@ struct MachinePeak {
   double over(double ms) const;
 };
 
-MachinePeak measureFmaPeak(int threads);
+/// The curve at the widest vector this CPU has, or at most `maxVectorBits`
+/// (the peak of code built for an older target, e.g. 256 for AVX2).
+MachinePeak measureFmaPeak(int threads, int maxVectorBits = 512);
 
 } // namespace netc::driver
