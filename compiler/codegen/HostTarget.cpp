@@ -62,14 +62,8 @@ int targetVectorBits(const std::string &target) {
   std::string error;
   if (!parseTarget(target, t, error) || t.arch != Halide::Target::X86)
     return 0;
-  for (auto f : {Halide::Target::AVX512, Halide::Target::AVX512_KNL,
-                 Halide::Target::AVX512_Skylake, Halide::Target::AVX512_Cannonlake,
-                 Halide::Target::AVX512_SapphireRapids})
-    if (t.has_feature(f))
-      return 512;
-  if (t.has_feature(Halide::Target::AVX2) || t.has_feature(Halide::Target::AVX))
-    return 256;
-  return 128;
+  // The width netc's schedules vectorize to (LowerContext::vectorWidth).
+  return t.natural_vector_size<float>() * 32;
 }
 
 } // namespace netc
