@@ -266,7 +266,10 @@ Halide::Func lowerConv2d(LowerContext &ctx, const Op &op) {
     const int weightBlocks = (O + stages.weightBlock - 1) / stages.weightBlock;
     return scheduleChannelVectorTiles(
         ctx, stages.conv, stages,
-        pickChannelVectorTile(OW, OH, OW, OH, identity, identity, weightBlocks), "conv2d_out");
+        pickChannelVectorTile(OW, OH, OW, OH, identity, identity, weightBlocks,
+                              tileRegistersFor(ctx, stages.weightBlock, true,
+                                               (int)ConvWeightShape(ctx.operandTypes[1], p.weightBlock).kh)),
+        "conv2d_out");
   }
   const int vw = std::min(ctx.vectorWidth(), OW);
   return scheduleConvTiles(ctx, stages.conv, stages, vw, vw, O, 1, true, "conv2d_out");
@@ -335,44 +338,105 @@ Halide::Func scheduleConvTiles(const LowerContext &ctx, Halide::Func result, Con
   return out;
 }
 
+namespace {
+
+/// The reduction loops of a register tile, innermost first. With 32 vector
+/// registers the kernel's columns run innermost (the measured best on
+/// AVX-512). With 16 (AVX2, SSE) the kernel's rows do: LLVM fully unrolls the
+/// innermost 3-tap loop and keeps the broadcasts that neighbouring columns of
+/// the tile share live across it, which spilled accumulators around nearly
+/// every FMA; a one-row tile (pickChannelVectorTile) shares nothing across
+/// rows. Input channels innermost avoided the spills too, but streamed every
+/// channel's rows through L1 once per tap (512-channel 7x7 on AVX2: 44 % of
+/// peak against 53 % with rows innermost).
+std::vector<Halide::RVar> kernelReductionOrder(const LowerContext &ctx, int weightBlock,
+                                               const Halide::RDom &r) {
+  if (tileRegistersFor(ctx, weightBlock, false, 1).registers < 32)
+    return {r.y, r.x, r.z};
+  return {r.x, r.y, r.z};
+}
+
+} // namespace
+
 /// Channel blocks from which a packed conv pads its input once per thread
 /// instead of once per task (see scheduleChannelVectorTiles).
 constexpr int kBlocksForGroupPadding = 4;
 
+TileRegisters tileRegistersFor(const LowerContext &ctx, int weightBlock, bool partialBlocks,
+                               int kernelHeight) {
+  TileRegisters registers;
+  registers.vectorsPerBlock = std::max(1, weightBlock / std::max(1, ctx.vectorWidth()));
+  const bool x86 = ctx.target.arch == Halide::Target::X86;
+  registers.registers = x86 && !ctx.target.has_feature(Halide::Target::AVX512) ? 16 : 32;
+  registers.partialBlocks = partialBlocks && registers.vectorsPerBlock > 1;
+  registers.tallKernel = kernelHeight > 1;
+  return registers;
+}
+
 ChannelVectorTiling pickChannelVectorTile(int outW, int outH, int convW, int convH,
                                           const std::function<int(int)> &regionOfX,
                                           const std::function<int(int)> &regionOfY,
-                                          int weightBlocks) {
+                                          int weightBlocks, const TileRegisters &registers) {
   // Cost per useful output: the conv pixels computed (edge tiles shift inwards
   // and recompute, overlapping pool windows recompute their shared columns)
   // divided by how well the accumulators hide the FMA latency (about 12 in
   // flight keep both FMA pipes busy). Two blocks only where they cost less:
   // they need two weight streams instead of one.
+  //
+  // The accumulators, the tile's weight vectors and one broadcast input must
+  // fit the registers: AVX2's 16 ymm hold 6 pixels of a 16-channel block (2
+  // vectors each), not the 16 an AVX-512 tile holds; LLVM spilled around
+  // nearly every FMA of a 16-pixel AVX2 tile (resnet18.layer1 2.6 -> 1.2 ms
+  // with 6). With 16 registers a tile is one row: its reduction runs the
+  // kernel rows innermost (see scheduleChannelVectorTiles), and two rows
+  // share broadcasts LLVM then keeps live (7x7 on AVX2: 7 x 2 pixels ran at
+  // 48 % of peak, 7 x 1 at 64 %); 10 accumulators cover the FMA latency
+  // there. A tile of part of a block (one vector of it: up to 14 pixels)
+  // wastes less at the edge of small images (7 columns instead of 6 over 12),
+  // but reads each input value once per vector: charged 10 %. AVX-512 tiles
+  // stay at 16 accumulators, the measured best.
   double bestCost = 1e30;
   ChannelVectorTiling best;
   const int mostBlocks = weightBlocks % 2 == 0 ? 2 : 1;
+  const int vpb = registers.vectorsPerBlock;
+  const bool fewRegisters = registers.registers < 32;
+  const bool sharingRows = fewRegisters && registers.tallKernel;
   for (int blocks = 1; blocks <= mostBlocks; ++blocks)
-    for (int rows = 1; rows <= std::min(outH, 8); ++rows)
-      for (int columns = 1; columns <= std::min(outW, 16); ++columns) {
-        int regionW = std::min(regionOfX(columns), convW),
-            regionH = std::min(regionOfY(rows), convH);
-        int accumulators = regionW * regionH * blocks;
-        if (accumulators > 16)
-          continue;
-        int tilesX = (outW + columns - 1) / columns, tilesY = (outH + rows - 1) / rows;
-        double computed = (double)tilesX * regionW * tilesY * regionH;
-        double cost = computed / (outW * outH) / std::min(1.0, accumulators / 12.0);
-        bool better = blocks > best.blocks
-                          ? cost < bestCost * 0.97
-                          : cost < bestCost - 1e-9 ||
-                                (cost < bestCost + 1e-9 && columns * rows > best.columns * best.rows);
-        if (better) {
-          bestCost = cost;
-          best.columns = columns;
-          best.rows = rows;
-          best.blocks = blocks;
+    for (int vectors = blocks * vpb; vectors >= 1; --vectors) {
+      const bool partial = vectors < blocks * vpb;
+      if (partial && (blocks > 1 || !registers.partialBlocks || vpb % vectors != 0))
+        continue;
+      const int mostAccumulators = std::min(16, registers.registers - vectors - 1);
+      for (int rows = 1; rows <= std::min(outH, sharingRows ? 1 : 8); ++rows)
+        for (int columns = 1; columns <= std::min(outW, 16); ++columns) {
+          int regionW = std::min(regionOfX(columns), convW),
+              regionH = std::min(regionOfY(rows), convH);
+          int accumulators = regionW * regionH * vectors;
+          // With 16 registers the kernel rows run innermost: a region of
+          // more than one conv row (a pooled tile) shares a row of
+          // broadcasts between neighbouring rows, which LLVM keeps live.
+          const int sharedBroadcasts = sharingRows && regionH > 1 ? regionW : 0;
+          if (accumulators + sharedBroadcasts > mostAccumulators)
+            continue;
+          int tilesX = (outW + columns - 1) / columns, tilesY = (outH + rows - 1) / rows;
+          double computed = (double)tilesX * regionW * tilesY * regionH;
+          double cost = computed / (outW * outH) /
+                        std::min(1.0, accumulators / (fewRegisters ? 10.0 : 12.0)) *
+                        (partial ? 1.1 : 1.0);
+          bool better = blocks > best.blocks
+                            ? cost < bestCost * 0.97
+                            : cost < bestCost - 1e-9 ||
+                                  (cost < bestCost + 1e-9 &&
+                                   columns * rows > best.columns * best.rows);
+          if (better) {
+            bestCost = cost;
+            best.columns = columns;
+            best.rows = rows;
+            best.blocks = blocks;
+            best.vectors = partial ? vectors : 0;
+          }
         }
-      }
+    }
   return best;
 }
 
@@ -490,10 +554,16 @@ Halide::Func scheduleChannelVectorTiles(const LowerContext &ctx, Halide::Func re
       stage.split(lane, lo, li, lanes)
           .split(bx, bxo, bxi, tiling.columns, TailStrategy::RoundUp)
           .split(by, byo, byi, tiling.rows, TailStrategy::RoundUp);
-      if (stage.name() == blocked.name())
+      if (stage.name() == blocked.name()) {
         stage.reorder(li, lo, bxi, byi, bxo, byo, block);
-      else
-        stage.reorder(li, lo, bxi, byi, r.x, r.y, r.z, bxo, byo, block);
+      } else {
+        std::vector<VarOrRVar> order = {li, lo, bxi, byi};
+        for (RVar rv : kernelReductionOrder(ctx, B, r))
+          order.push_back(rv);
+        for (VarOrRVar v : {VarOrRVar(bxo), VarOrRVar(byo), VarOrRVar(block)})
+          order.push_back(v);
+        stage.reorder(order);
+      }
       stage.vectorize(li).unroll(lo).unroll(bxi).unroll(byi);
     }
   } else {
@@ -504,13 +574,22 @@ Halide::Func scheduleChannelVectorTiles(const LowerContext &ctx, Halide::Func re
         .unroll(lo)
         .unroll(bx)
         .unroll(by);
-    blocked.update()
-        .split(lane, lo, li, lanes)
-        .reorder(li, lo, bx, by, block, r.x, r.y, r.z)
-        .vectorize(li)
-        .unroll(lo)
-        .unroll(bx)
-        .unroll(by);
+    std::vector<VarOrRVar> order = {li, lo, bx, by, block};
+    for (RVar rv : kernelReductionOrder(ctx, B, r))
+      order.push_back(rv);
+    Stage update = blocked.update();
+    if (tiling.vectors > 0) {
+      // A tile of part of a block: the whole reduction runs once per part,
+      // each pass with its own accumulators (the passes are unrolled, so each
+      // indexes the tile's storage with constants and stays in registers).
+      Var part("part"), partLane("part_lane");
+      update.split(lane, part, partLane, lanes * tiling.vectors).split(partLane, lo, li, lanes);
+      order.push_back(part);
+      update.unroll(part);
+    } else {
+      update.split(lane, lo, li, lanes);
+    }
+    update.reorder(order).vectorize(li).unroll(lo).unroll(bx).unroll(by);
     if (tileBlocks > 1) {
       blocked.unroll(block);
       blocked.update().unroll(block);

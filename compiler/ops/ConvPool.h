@@ -94,6 +94,10 @@ struct ChannelVectorTiling {
   /// where a one-block tile would recompute pixels past the image's edge
   /// (7x7 images: 7 columns x 2 rows computes 8 rows for 7).
   int blocks = 1;
+  /// Vectors of its one weight block a register tile holds, where the block
+  /// is wider than the target's vectors (AVX2, SSE, NEON) and a tile of the
+  /// whole block would hold too few pixels; 0: the whole block(s).
+  int vectors = 0;
   /// 0: the conv region of each output tile is computed in registers (exact
   /// for convs and non-overlapping pools). N > 0: each task computes the conv
   /// of N output rows into a small buffer, in register tiles, and the output
@@ -111,15 +115,37 @@ Halide::Func scheduleChannelVectorTiles(const LowerContext &ctx, Halide::Func re
                                         ConvStages &stages, const ChannelVectorTiling &tiling,
                                         const std::string &name);
 
+/// The vector registers a register tile has to fit in.
+struct TileRegisters {
+  /// Vectors per weight block: 1 where a vector holds a whole block (AVX-512),
+  /// 2 on AVX2, 4 on SSE and NEON for blocks of 16 channels.
+  int vectorsPerBlock = 1;
+  /// Vector registers of the target (16 on x86 below AVX-512, 32 on AVX-512
+  /// and AArch64).
+  int registers = 32;
+  /// Whether a tile may hold part of a block (ChannelVectorTiling::vectors);
+  /// strips hold whole blocks.
+  bool partialBlocks = false;
+  /// Whether the kernel has more than one row, so that neighbouring rows of a
+  /// tile read the same input at different taps.
+  bool tallKernel = true;
+};
+
+/// The registers of `ctx`'s target for weight blocks of `weightBlock` channels
+/// of a conv whose kernel has `kernelHeight` rows.
+TileRegisters tileRegistersFor(const LowerContext &ctx, int weightBlock, bool partialBlocks,
+                               int kernelHeight);
+
 /// Picks the register tile for scheduleChannelVectorTiles: the conv region of
 /// a tile (`regionOf` maps output tile extent to conv extent along an axis),
 /// times the weight blocks it spans (at most 2, and only where `weightBlocks`
-/// is even), should fill 12-16 accumulators with little recomputation at the
+/// is even), should fill 12-16 accumulator vectors, with the weight vectors and
+/// a broadcast input still in registers, with little recomputation at the
 /// edges of an `outW` × `outH` output. `stripRows` is left 0.
 ChannelVectorTiling pickChannelVectorTile(int outW, int outH, int convW, int convH,
                                           const std::function<int(int)> &regionOfX,
                                           const std::function<int(int)> &regionOfY,
-                                          int weightBlocks = 1);
+                                          int weightBlocks, const TileRegisters &registers);
 
 enum class PoolKind { Max, Avg };
 

@@ -92,6 +92,7 @@ Halide::Func lowerFusedConv(LowerContext &ctx, const Op &op) {
   // pooling are inlined into the store.
   const int outW = (int)ctx.resultType.dim(3).size;
   if (stages.weightBlock) {
+    const int kernelH = (int)ConvWeightShape(ctx.operandTypes[1], p.weightBlock).kh;
     const int outH = (int)ctx.resultType.dim(2).size;
     std::function<int(int)> regionX = [](int t) { return t; }, regionY = regionX;
     ChannelVectorTiling tiling;
@@ -100,7 +101,8 @@ Halide::Func lowerFusedConv(LowerContext &ctx, const Op &op) {
       tiling.stripRows = std::min(outH, 4);
       int stripConvRows = std::min(convH, (tiling.stripRows - 1) * (int)pool.sy + (int)pool.kh);
       const int stripRows = tiling.stripRows;
-      tiling = pickChannelVectorTile(convW, stripConvRows, convW, stripConvRows, regionX, regionY);
+      tiling = pickChannelVectorTile(convW, stripConvRows, convW, stripConvRows, regionX, regionY,
+                                     1, tileRegistersFor(ctx, stages.weightBlock, false, kernelH));
       tiling.stripRows = stripRows;
     } else {
       if (kind) {
@@ -108,7 +110,8 @@ Halide::Func lowerFusedConv(LowerContext &ctx, const Op &op) {
         regionY = [pool](int t) { return (t - 1) * (int)pool.sy + (int)pool.kh; };
       }
       tiling = pickChannelVectorTile(outW, outH, convW, convH, regionX, regionY,
-                                     (O + stages.weightBlock - 1) / stages.weightBlock);
+                                     (O + stages.weightBlock - 1) / stages.weightBlock,
+                                     tileRegistersFor(ctx, stages.weightBlock, true, kernelH));
     }
     return scheduleChannelVectorTiles(ctx, result, stages, tiling, "fused_conv2d");
   }
