@@ -264,11 +264,11 @@ Halide::Func lowerConv2d(LowerContext &ctx, const Op &op) {
   if (stages.weightBlock) {
     auto identity = [](int extent) { return extent; };
     const int weightBlocks = (O + stages.weightBlock - 1) / stages.weightBlock;
+    const int kernelH = (int)ConvWeightShape(ctx.operandTypes[1], p.weightBlock).kh;
     return scheduleChannelVectorTiles(
         ctx, stages.conv, stages,
         pickChannelVectorTile(OW, OH, OW, OH, identity, identity, weightBlocks,
-                              tileRegistersFor(ctx, stages.weightBlock, true,
-                                               (int)ConvWeightShape(ctx.operandTypes[1], p.weightBlock).kh)),
+                              tileRegistersFor(ctx, stages.weightBlock, true, kernelH)),
         "conv2d_out");
   }
   const int vw = std::min(ctx.vectorWidth(), OW);
@@ -388,7 +388,7 @@ ChannelVectorTiling pickChannelVectorTile(int outW, int outH, int convW, int con
   // vectors each), not the 16 an AVX-512 tile holds; LLVM spilled around
   // nearly every FMA of a 16-pixel AVX2 tile (resnet18.layer1 2.6 -> 1.2 ms
   // with 6). With 16 registers a tile is one row: its reduction runs the
-  // kernel rows innermost (see scheduleChannelVectorTiles), and two rows
+  // kernel rows innermost (kernelReductionOrder), and two rows
   // share broadcasts LLVM then keeps live (7x7 on AVX2: 7 x 2 pixels ran at
   // 48 % of peak, 7 x 1 at 64 %); 10 accumulators cover the FMA latency
   // there. A tile of part of a block (one vector of it: up to 14 pixels)
