@@ -20,6 +20,12 @@
 #   --json     where to write every number (default BUILD_DIR/bench-peers/results.json)
 #   --sections layers,fused,networks   only these tables
 #   --rows NAME,NAME   only the rows of these names (e.g. --rows mobilenet)
+#   --target TARGET    an older x86 instruction set for everyone: netc compiles for
+#              TARGET (x86-64-linux-avx2-fma or x86-64-linux-sse41), oneDNN and
+#              PyTorch's own kernels are capped at it (ONEDNN_MAX_CPU_ISA,
+#              ATEN_CPU_CAPABILITY), OpenCV's AVX-512 (and for SSE4.1 its AVX)
+#              dispatch is disabled (OPENCV_CPU_DISABLE), and the FMA peak is
+#              measured at that vector width
 #
 # Installs python3-torch, python3-opencv and libopenblas0-pthread with apt-get
 # where missing (needs root); nothing else in the project needs them.
@@ -28,6 +34,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build=build
+target=
 extra=()
 while (($#)); do
   case $1 in
@@ -35,6 +42,7 @@ while (($#)); do
     --json) extra+=(--json "$2"); shift ;;
     --sections) extra+=(--sections "$2"); shift ;;
     --rows) extra+=(--rows "$2"); shift ;;
+    --target) target=$2; extra+=(--target "$2"); shift ;;
     -h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     -*) echo "peers.sh: unknown option $1" >&2; exit 2 ;;
     *) build=$1 ;;
@@ -71,7 +79,15 @@ openblas_dir=$(dirname "$(dpkg -L libopenblas0-pthread | grep '/libblas\.so\.3$'
 work="$build/bench-peers"
 mkdir -p "$work"
 cc -O3 -march=native -pthread bench/stream.c -o "$work/stream"
-cc -O3 -march=native -pthread bench/fmapeak.c -o "$work/fmapeak"
+# The peak of the vector width the run compiles for.
+case $target in
+  "") isa_flags=() ;;
+  *avx512*) isa_flags=() ;;
+  *avx2*|*avx*) isa_flags=(-mno-avx512f) ;;
+  *sse41*) isa_flags=(-mno-avx512f -mno-avx -mno-avx2 -mno-fma) ;;
+  *) echo "peers.sh: --target $target: only x86-64 AVX-512, AVX2 and SSE4.1 targets" >&2; exit 2 ;;
+esac
+cc -O3 -march=native "${isa_flags[@]}" -pthread bench/fmapeak.c -o "$work/fmapeak"
 stream_gbs=$("$work/stream" 2 256)
 fma_peak=$("$work/fmapeak" 2)
 # The peak sustained over longer windows: what a call that long can reach.

@@ -81,8 +81,9 @@ class Worker:
 
 
 class Netc:
-    def __init__(self, build):
+    def __init__(self, build, target=""):
         self.exe = os.path.join(build, "tools", "netc", "netc")
+        self.target_args = ["--target", target] if target else []
         # netc bench binds random weights itself; pass the seed only where the
         # option exists (it is shared with `netc run`, and may not be).
         help_text = subprocess.run([self.exe, "bench", "--help"], capture_output=True, text=True)
@@ -90,7 +91,7 @@ class Netc:
         self.seed_args = ["--random-weights", "1"] if listed else []
 
     def bench(self, model, batch, iterations):
-        cmd = [self.exe, "bench", model, *self.seed_args, "--batch", str(batch),
+        cmd = [self.exe, "bench", model, *self.seed_args, *self.target_args, "--batch", str(batch),
                "--threads", str(THREADS), "--iterations", str(iterations), "--json"]  # fmt: skip
         try:
             run = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
@@ -357,6 +358,23 @@ def cpu_model():
     return found.group(1).strip() if found else "unknown"
 
 
+def peer_isa_env(target):
+    """The environment that caps the peers at `target`'s instruction set: oneDNN
+    and PyTorch's own kernels dispatch on these at run time, OpenCV on its list
+    of disabled features."""
+    if not target or "avx512" in target:
+        return {}
+    if "avx" in target:
+        return {"ONEDNN_MAX_CPU_ISA": "AVX2", "DNNL_MAX_CPU_ISA": "AVX2",
+                "ATEN_CPU_CAPABILITY": "avx2",
+                "OPENCV_CPU_DISABLE": "AVX512_COMMON,AVX512_SKX,AVX512_KNL,AVX512_KNM,"
+                                      "AVX512_CNL,AVX512_CLX,AVX512_ICL,AVX512F"}  # fmt: skip
+    return {"ONEDNN_MAX_CPU_ISA": "SSE41", "DNNL_MAX_CPU_ISA": "SSE41",
+            "ATEN_CPU_CAPABILITY": "default",
+            "OPENCV_CPU_DISABLE": "AVX512_COMMON,AVX512_SKX,AVX512_KNL,AVX512_KNM,AVX512_CNL,"
+                                  "AVX512_CLX,AVX512_ICL,AVX512F,AVX2,FMA3,AVX,FP16"}  # fmt: skip
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build", default="build")
@@ -370,6 +388,8 @@ def main():
     ap.add_argument("--rows", default="", help="only the rows of these names, comma-separated")
     ap.add_argument("--sections", default="layers,fused,networks",
                     help="comma-separated subset, for working on one table")  # fmt: skip
+    ap.add_argument("--target", default="",
+                    help="netc target of an older x86 instruction set; the peers are capped at it")
     args = ap.parse_args()
 
     mode = "quick" if args.quick else "full"
@@ -395,7 +415,8 @@ def main():
         env["LD_LIBRARY_PATH"] = ":".join(
             p for p in (args.openblas_dir, os.environ.get("LD_LIBRARY_PATH")) if p
         )
-    netc = Netc(args.build)
+    env.update(peer_isa_env(args.target))
+    netc = Netc(args.build, args.target)
     torch_peers = [Worker("torch_bench.py", env),
                    Worker("torch_bench.py", dict(env, OMP_WAIT_POLICY="PASSIVE"))]  # fmt: skip
     opencv_peer = Worker("opencv_bench.py", env) if "networks" in sections else None
@@ -444,6 +465,8 @@ def main():
             "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE"),
         },
         "threads": THREADS,
+        "target": args.target or "host",
+        "peer_isa_env": peer_isa_env(args.target),
         "netc": os.path.abspath(netc.exe),
         "torch": tinfo,
         "opencv": opencv_peer.info if opencv_peer else None,
@@ -460,7 +483,11 @@ def main():
           f"BLAS {', '.join(os.path.basename(b) for b in tinfo['blas']) or 'none'})"
           + (f", opencv {opencv_peer.info['opencv']} ({opencv_peer.info['parallel']})"
              if opencv_peer else "")
-          + f"; {THREADS} threads everywhere")  # fmt: skip
+          + f"; {THREADS} threads everywhere"
+          + (f"; instruction set {args.target} for all (peers: "
+             + " ".join(f"{k}={v}" for k, v in peer_isa_env(args.target).items()
+                        if k != "OPENCV_CPU_DISABLE")
+             + ", OpenCV's wider dispatch disabled)" if peer_isa_env(args.target) else ""))  # fmt: skip
     print("ms: min of the timed calls; %peak: GFLOP/s at that time over the FMA peak;\n"
           "%sust: over the FMA peak sustained for as long as the call (windows above);\n"
           "vs: peer ms / netc ms, >1 = netc faster "
