@@ -83,7 +83,7 @@ cc -O3 -march=native -pthread bench/stream.c -o "$work/stream"
 case $target in
   "") isa_flags=() ;;
   *avx512*) isa_flags=() ;;
-  *avx2*|*avx*) isa_flags=(-mno-avx512f) ;;
+  *avx2*) isa_flags=(-mno-avx512f) ;;
   *sse41*) isa_flags=(-mno-avx512f -mno-avx -mno-avx2 -mno-fma) ;;
   *) echo "peers.sh: --target $target: only x86-64 AVX-512, AVX2 and SSE4.1 targets" >&2; exit 2 ;;
 esac

@@ -364,7 +364,7 @@ def peer_isa_env(target):
     of disabled features."""
     if not target or "avx512" in target:
         return {}
-    if "avx" in target:
+    if "avx2" in target:
         return {"ONEDNN_MAX_CPU_ISA": "AVX2", "DNNL_MAX_CPU_ISA": "AVX2",
                 "ATEN_CPU_CAPABILITY": "avx2",
                 "OPENCV_CPU_DISABLE": "AVX512_COMMON,AVX512_SKX,AVX512_KNL,AVX512_KNM,"
