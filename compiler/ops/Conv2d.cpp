@@ -340,6 +340,13 @@ Halide::Func scheduleConvTiles(const LowerContext &ctx, Halide::Func result, Con
 
 namespace {
 
+/// Vector registers of the target: 16 on x86 below AVX-512, 32 on AVX-512 and
+/// AArch64.
+int vectorRegisters(const LowerContext &ctx) {
+  const bool x86 = ctx.target.arch == Halide::Target::X86;
+  return x86 && !ctx.target.has_feature(Halide::Target::AVX512) ? 16 : 32;
+}
+
 /// The reduction loops of a register tile, innermost first. With 32 vector
 /// registers the kernel's columns run innermost (the measured best on
 /// AVX-512). With 16 (AVX2, SSE) the kernel's rows do: LLVM fully unrolls the
@@ -349,9 +356,8 @@ namespace {
 /// rows. Input channels innermost avoided the spills too, but streamed every
 /// channel's rows through L1 once per tap (512-channel 7x7 on AVX2: 44 % of
 /// peak against 53 % with rows innermost).
-std::vector<Halide::RVar> kernelReductionOrder(const LowerContext &ctx, int weightBlock,
-                                               const Halide::RDom &r) {
-  if (tileRegistersFor(ctx, weightBlock, false, 1).registers < 32)
+std::vector<Halide::RVar> kernelReductionOrder(const LowerContext &ctx, const Halide::RDom &r) {
+  if (vectorRegisters(ctx) < 32)
     return {r.y, r.x, r.z};
   return {r.x, r.y, r.z};
 }
@@ -366,8 +372,7 @@ TileRegisters tileRegistersFor(const LowerContext &ctx, int weightBlock, bool pa
                                int kernelHeight) {
   TileRegisters registers;
   registers.vectorsPerBlock = std::max(1, weightBlock / std::max(1, ctx.vectorWidth()));
-  const bool x86 = ctx.target.arch == Halide::Target::X86;
-  registers.registers = x86 && !ctx.target.has_feature(Halide::Target::AVX512) ? 16 : 32;
+  registers.registers = vectorRegisters(ctx);
   registers.partialBlocks = partialBlocks && registers.vectorsPerBlock > 1;
   registers.tallKernel = kernelHeight > 1;
   return registers;
@@ -558,7 +563,7 @@ Halide::Func scheduleChannelVectorTiles(const LowerContext &ctx, Halide::Func re
         stage.reorder(li, lo, bxi, byi, bxo, byo, block);
       } else {
         std::vector<VarOrRVar> order = {li, lo, bxi, byi};
-        for (RVar rv : kernelReductionOrder(ctx, B, r))
+        for (RVar rv : kernelReductionOrder(ctx, r))
           order.push_back(rv);
         for (VarOrRVar v : {VarOrRVar(bxo), VarOrRVar(byo), VarOrRVar(block)})
           order.push_back(v);
@@ -575,7 +580,7 @@ Halide::Func scheduleChannelVectorTiles(const LowerContext &ctx, Halide::Func re
         .unroll(bx)
         .unroll(by);
     std::vector<VarOrRVar> order = {li, lo, bx, by, block};
-    for (RVar rv : kernelReductionOrder(ctx, B, r))
+    for (RVar rv : kernelReductionOrder(ctx, r))
       order.push_back(rv);
     Stage update = blocked.update();
     if (tiling.vectors > 0) {
