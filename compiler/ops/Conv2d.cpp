@@ -2,6 +2,7 @@
 // stride, padding [top,left,bottom,right], dilation, groups and optional bias.
 #include "compiler/lower/LowerContext.h"
 #include "compiler/ops/ConvPool.h"
+#include "compiler/ops/WinogradTransform.h"
 
 #include <algorithm>
 #include <cassert>
@@ -18,6 +19,8 @@ ConvParams::ConvParams(const AttrMap &a) {
   weightBlock = block ? block->asInt() : 0;
   const Attribute *outBlock = a.find("channel_block");
   channelBlock = outBlock ? outBlock->asInt() : 0;
+  const Attribute *winograd = a.find("winograd_tile");
+  winogradTile = winograd ? winograd->asInt() : 0;
 }
 
 bool convReadsChannelBlocked(const Op &op, size_t index) {
@@ -35,17 +38,17 @@ bool convReadsChannelBlocked(const Op &op, size_t index) {
          input->type().dim(3).size >= kNarrowestBlockedInput;
 }
 
-ConvWeightShape::ConvWeightShape(const TensorType &w, int64_t block) {
-  if (block > 0) {
-    outChannels = w.dim(0).size * block, perGroup = w.dim(1).size;
-    kh = w.dim(2).size, kw = w.dim(3).size;
-  } else {
-    outChannels = w.dim(0).size, perGroup = w.dim(1).size;
-    kh = w.dim(2).size, kw = w.dim(3).size;
+ConvWeightShape::ConvWeightShape(const TensorType &w, int64_t block, int64_t winogradTile) {
+  outChannels = block > 0 ? w.dim(0).size * block : w.dim(0).size;
+  if (winogradTile > 0) {
+    // [O/B, m+2, m+2, I, B], transformed 3x3 kernels.
+    perGroup = w.dim(3).size;
+    kh = w.dim(1).size - winogradTile + 1, kw = w.dim(2).size - winogradTile + 1;
+    return;
   }
+  perGroup = w.dim(1).size;
+  kh = w.dim(2).size, kw = w.dim(3).size;
 }
-
-
 
 std::optional<TensorType> inferConvType(const Op &op, std::string &error) {
   const TensorType &in = operandType(op, 0), &w = operandType(op, 1);
@@ -70,7 +73,26 @@ std::optional<TensorType> inferConvType(const Op &op, std::string &error) {
     return error = describeOperand(op, 1) + " is not blocked by " +
                    std::to_string(p.weightBlock) + " output channels",
            std::nullopt;
-  ConvWeightShape ws(w, p.weightBlock);
+  if (p.winogradTile) {
+    const auto &stride = op.attrs().getInts("stride"), &dil = op.attrs().getInts("dilation");
+    if (!winogradTransform((int)p.winogradTile))
+      return error = "winograd_tile must be 2, found " + std::to_string(p.winogradTile),
+             std::nullopt;
+    if (!p.weightBlock || p.groups != 1 || stride[0] != 1 || stride[1] != 1 || dil[0] != 1 ||
+        dil[1] != 1)
+      return error = "winograd_tile needs packed weights (weight_block), groups = 1, stride 1 "
+                     "and dilation 1",
+             std::nullopt;
+    const int64_t alpha = p.winogradTile + 2;
+    if (w.dim(1).size != alpha || w.dim(2).size != alpha)
+      return error = describeOperand(op, 1) + " must be [O/" + std::to_string(p.weightBlock) +
+                     ", " + std::to_string(alpha) + ", " + std::to_string(alpha) + ", I, " +
+                     std::to_string(p.weightBlock) +
+                     "], transformed 3x3 kernels for winograd_tile=" +
+                     std::to_string(p.winogradTile),
+             std::nullopt;
+  }
+  ConvWeightShape ws(w, p.weightBlock, p.winogradTile);
   for (int64_t v : op.attrs().getInts("stride"))
     if (v <= 0)
       return error = "stride must be positive, found " + op.attrs().find("stride")->str(),
@@ -155,6 +177,8 @@ static bool buildConv2d(const DslCall &call, DslLowering &out, std::string &erro
 
 void referenceConv(const ConvParams &p, const Tensor &x, const Tensor &w, const Tensor *b,
                    Tensor &out) {
+  if (p.winogradTile)
+    return referenceWinogradConv(p, x, w, b, out);
   int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
   const int64_t B = p.weightBlock;
   int64_t O = B ? w.shape[0] * B : w.shape[0], CG = w.shape[1], KH = w.shape[2], KW = w.shape[3];
@@ -191,13 +215,15 @@ ConvStages defineConv(const ConvParams &p, Halide::Func input, Halide::Func weig
                       bool zeroExtendInput, Halide::Func blockedInput, int inputChannelBlock) {
   using namespace Halide;
   const int H = (int)inType.dim(2).size, W = (int)inType.dim(3).size;
-  const ConvWeightShape ws(wType, p.weightBlock);
+  const ConvWeightShape ws(wType, p.weightBlock, p.winogradTile);
   const int O = (int)ws.outChannels, CG = (int)ws.perGroup;
   const int KH = (int)ws.kh, KW = (int)ws.kw;
   const int OG = O / (int)p.groups;
   Var x("x"), y("y"), c("c"), n("n");
   ConvStages stages;
-  stages.padded = p.padded() || zeroExtendInput;
+  // Winograd tiles read whole (m + 2)-wide windows, past the edge where the
+  // output is not a multiple of m.
+  stages.padded = p.padded() || zeroExtendInput || p.winogradTile;
   stages.inputChannelBlock = inputChannelBlock;
   const int64_t outW = slidingOutputSize(W, KW, p.strideX, p.padLeft, p.padRight, p.dilX);
   stages.sourceWidth = (int)((outW - 1) * p.strideX + p.dilX * (KW - 1) + 1);
@@ -217,6 +243,10 @@ ConvStages defineConv(const ConvParams &p, Halide::Func input, Halide::Func weig
     stages.paddedStorage = stages.source;
   } else {
     stages.source = input;
+  }
+  if (p.winogradTile) {
+    defineWinogradConv(stages, p, weight, bias, CG);
+    return stages;
   }
   stages.reduction = RDom(0, KW, 0, KH, 0, CG, "r");
   RDom &r = stages.reduction;
@@ -261,6 +291,8 @@ Halide::Func lowerConv2d(LowerContext &ctx, const Op &op) {
                                  ctx.blockedOperands[0], ctx.operandChannelBlocks[0]);
   if (!ctx.schedule)
     return stages.conv;
+  if (stages.winogradTile)
+    return scheduleWinogradTiles(ctx, stages.conv, stages, "conv2d_out");
   if (stages.weightBlock) {
     auto identity = [](int extent) { return extent; };
     const int weightBlocks = (O + stages.weightBlock - 1) / stages.weightBlock;
@@ -659,7 +691,8 @@ void registerConv2dOp() {
                {"dilation", AttrKind::IntList, Attribute::ofInts({1, 1}), 2},
                {"groups", AttrKind::Int, Attribute::ofInt(1), 0},
                {"weight_block", AttrKind::Int, Attribute::ofInt(0), 0, true},
-               {"channel_block", AttrKind::Int, Attribute::ofInt(0), 0, true}};
+               {"channel_block", AttrKind::Int, Attribute::ofInt(0), 0, true},
+               {"winograd_tile", AttrKind::Int, Attribute::ofInt(0), 0, true}};
   def.readsChannelBlocked = convReadsChannelBlocked;
   def.dslParams = {{"out_channels", AttrKind::Int, std::nullopt, 0},
                    {"kernel", AttrKind::IntList, std::nullopt, 2},

@@ -21,17 +21,22 @@ struct ConvParams {
   /// 0: NCHW result. B > 0 (only with weightBlock == B): the result is stored
   /// channel-blocked, [N, C/B, H, W, B] (see channelBlockOf in ir/Graph.h).
   int64_t channelBlock = 0;
+  /// 0: direct convolution. M > 0 (only with weightBlock > 0, 3x3 kernels,
+  /// stride and dilation 1): Winograd's F(M x M, 3 x 3); the weights, packed as
+  /// [O/B, M+2, M+2, I, B], hold each kernel transformed, G g G^T (see
+  /// winograd-conv and WinogradTransform.h).
+  int64_t winogradTile = 0;
   /// Reads `stride`, `pad`, `dilation`, `groups` and, if present,
-  /// `weight_block` and `channel_block`.
+  /// `weight_block`, `channel_block` and `winograd_tile`.
   explicit ConvParams(const AttrMap &attrs);
   bool padded() const { return padTop || padLeft || padBottom || padRight; }
 };
 
 /// Output channels, input channels per group and kernel size of a conv weight
-/// in either layout.
+/// in any of its layouts (a Winograd-transformed weight still has a 3x3 kernel).
 struct ConvWeightShape {
   int64_t outChannels, perGroup, kh, kw;
-  ConvWeightShape(const TensorType &weight, int64_t weightBlock);
+  ConvWeightShape(const TensorType &weight, int64_t weightBlock, int64_t winogradTile = 0);
 };
 
 /// Shape rule of conv2d over operands 0 (input), 1 (weight), 2 (optional bias).
@@ -44,6 +49,10 @@ bool convReadsChannelBlocked(const Op &op, size_t index);
 
 void referenceConv(const ConvParams &p, const Tensor &x, const Tensor &w, const Tensor *bias,
                    Tensor &out);
+/// referenceConv for Winograd-transformed weights: the algorithm itself, tile
+/// by tile, in double precision.
+void referenceWinogradConv(const ConvParams &p, const Tensor &x, const Tensor &w,
+                           const Tensor *bias, Tensor &out);
 
 /// The convolution as Halide stages: `conv` (bias, then the reduction over
 /// `reduction`) reading `source`, the input with its zero border when padded.
@@ -62,6 +71,13 @@ struct ConvStages {
   Halide::RDom reduction;
   bool padded = false;
   int weightBlock = 0;
+  /// Winograd convs (ConvParams::winogradTile): `blocked` is the output
+  /// transform, (lane, xm, ym, tx, ty, block, n) for pixel (xm, ym) of tile
+  /// (tx, ty), of `product`, the transformed tiles' products summed over the
+  /// input channels, a (lane, tx, ty, ex, ey, block, n) Func; `inputTiles` the
+  /// transformed input, (tx, ci, ex, ey, ty, n).
+  int winogradTile = 0;
+  Halide::Func inputTiles, product;
 };
 /// `zeroExtendInput`: read the input through a zero border even without
 /// padding, for schedules that compute a few pixels past the output's edge.
@@ -71,6 +87,11 @@ ConvStages defineConv(const ConvParams &p, Halide::Func input, Halide::Func weig
                       Halide::Func bias, const TensorType &inputType,
                       const TensorType &weightType, bool zeroExtendInput = false,
                       Halide::Func blockedInput = Halide::Func(), int inputChannelBlock = 0);
+
+/// The Winograd stages of defineConv (ConvParams::winogradTile), reading
+/// `stages.source`: `inputTiles`, `product`, `blocked` and `conv`.
+void defineWinogradConv(ConvStages &stages, const ConvParams &p, Halide::Func weight,
+                        Halide::Func bias, int inputChannels);
 
 /// The conv schedule shared by conv2d and fused_conv2d: `result` (the conv, or
 /// something computed from it such as activation + pool) becomes the kernel's
@@ -85,6 +106,14 @@ Halide::Func scheduleConvTiles(const LowerContext &ctx, Halide::Func result, Con
                                int outputVector, int convVector, int channels,
                                int vectorsPerChannel, bool alignedTiles,
                                const std::string &name);
+
+/// The schedule of a Winograd conv (stages from defineConv with
+/// ConvParams::winogradTile): tasks of one row of output tiles; per chunk of
+/// tiles the input transform for all input channels, then per weight block
+/// the products summed over input channels in registers (a matrix product per
+/// position of the transformed tile), then the output transform into `result`.
+Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
+                                   ConvStages &stages, const std::string &name);
 
 /// How scheduleChannelVectorTiles splits the work.
 struct ChannelVectorTiling {

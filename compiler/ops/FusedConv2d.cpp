@@ -35,6 +35,8 @@ std::optional<TensorType> inferFusedConv(const Op &op, std::string &error) {
   if (activation != "none" && (!act || !isFusibleActivation(*act)))
     return error = "'" + activation + "' is not an activation that can be fused", std::nullopt;
   auto kind = poolKind(op.attrs(), error);
+  if (kind && ConvParams(op.attrs()).winogradTile)
+    return error = "a Winograd conv (winograd_tile) cannot be fused with a pool", std::nullopt;
   if (!kind)
     return error.empty() ? conv : std::nullopt;
   return poolType(PoolParams(op.attrs(), "pool_"), *conv, error);
@@ -91,6 +93,8 @@ Halide::Func lowerFusedConv(LowerContext &ctx, const Op &op) {
   // conv values — a few vectors per channel — ever exist; activation and
   // pooling are inlined into the store.
   const int outW = (int)ctx.resultType.dim(3).size;
+  if (stages.winogradTile && !kind)
+    return scheduleWinogradTiles(ctx, result, stages, "fused_conv2d");
   if (stages.weightBlock) {
     const int kernelH = (int)ConvWeightShape(ctx.operandTypes[1], p.weightBlock).kh;
     const int outH = (int)ctx.resultType.dim(2).size;
@@ -151,7 +155,8 @@ void registerFusedConv2dOp() {
                {"dilation", AttrKind::IntList, Attribute::ofInts({1, 1}), 2},
                {"groups", AttrKind::Int, Attribute::ofInt(1), 0},
                {"weight_block", AttrKind::Int, Attribute::ofInt(0), 0, true},
-               {"channel_block", AttrKind::Int, Attribute::ofInt(0), 0, true}};
+               {"channel_block", AttrKind::Int, Attribute::ofInt(0), 0, true},
+               {"winograd_tile", AttrKind::Int, Attribute::ofInt(0), 0, true}};
   def.readsChannelBlocked = convReadsChannelBlocked;
   for (AttrSpec &a : activationAttrSpecs())
     def.attrs.push_back(a);

@@ -52,6 +52,10 @@ void registerBuiltinPasses() {
          "repack conv weights to [O/16, I, KH, KW, 16] so kernels compute 16 output channels "
          "per vector",
          packConvWeights});
+  r.add({"winograd-conv",
+         "compute packed 3x3 stride-1 convs by Winograd F(2x2, 3x3), kernels transformed at "
+         "compile time",
+         winogradConv});
   r.add({"block-channels",
          "store activations between packed convs channel-blocked, [N, C/16, H, W, 16]",
          blockChannels});
@@ -67,7 +71,7 @@ std::vector<std::string> optimizationPipeline(int level) {
   if (level <= 0)
     return {};
   return {"cse",        "constant-fold", "dce",
-          "fold-batchnorm", "fuse-conv", "pack-conv-weights",
+          "fold-batchnorm", "fuse-conv", "pack-conv-weights", "winograd-conv",
           "fuse-dense", "pack-dense-weights", "fuse-elementwise", "block-channels"};
 }
 

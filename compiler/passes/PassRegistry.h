@@ -58,6 +58,7 @@ bool fuseDenseLayers(Graph &graph, DiagnosticEngine &diags);
 bool packConvWeights(Graph &graph, DiagnosticEngine &diags);
 bool packDenseWeights(Graph &graph, DiagnosticEngine &diags);
 bool blockChannels(Graph &graph, DiagnosticEngine &diags);
+bool winogradConv(Graph &graph, DiagnosticEngine &diags);
 
 /// The passes `netc run` and `netc compile` apply at an optimization level:
 /// -O0 none (every op its own kernel), -O1 and up: fusion and clean-up.

@@ -54,11 +54,20 @@ static double opFlops(const Op *op, int64_t n) {
     const TensorType &in = op->operand(0)->type(), &w = op->operand(1)->type();
     const auto &s = op->attrs().getInts("stride"), &p = op->attrs().getInts("pad"),
                &d = op->attrs().getInts("dilation");
-    int64_t oh = slidingOutputSize(in.dim(2).size, w.dim(2).size, s[0], p[0], p[2], d[0]);
-    int64_t ow = slidingOutputSize(in.dim(3).size, w.dim(3).size, s[1], p[1], p[3], d[1]);
-    // Every weight is used once per output pixel, whatever its layout (OIHW or
-    // packed by pack-conv-weights): dims 2 and 3 are KH, KW in both.
-    return 2.0 * n * oh * ow * (double)w.numElements(1);
+    // Packed weights ([O/16, I, KH, KW, 16]) hold as many weights as OIHW
+    // ones. Winograd-transformed ones ([O/16, m+2, m+2, I, 16]) hold (m + 2)^2
+    // per 3x3 kernel; the work counted is the direct conv's all the same, as
+    // for any conv algorithm, so that GFLOP/s compare across algorithms.
+    const Attribute *winograd = op->attrs().find("winograd_tile");
+    double weights = (double)w.numElements(1);
+    int64_t kh = w.dim(2).size, kw = w.dim(3).size;
+    if (winograd && winograd->asInt() > 0) {
+      weights = weights / (w.dim(1).size * w.dim(2).size) * 9;
+      kh = kw = 3;
+    }
+    int64_t oh = slidingOutputSize(in.dim(2).size, kh, s[0], p[0], p[2], d[0]);
+    int64_t ow = slidingOutputSize(in.dim(3).size, kw, s[1], p[1], p[3], d[1]);
+    return 2.0 * n * oh * ow * weights;
   }
   if (kind == "dense" || kind == "fused_dense") {
     // Units × features from the result and the input: the weight's shape is

@@ -5,6 +5,8 @@
 #include "frontends/weights/RandomWeights.h"
 #include "frontends/weights/WeightFile.h"
 
+#include <algorithm>
+
 namespace netc::driver {
 
 namespace cl = llvm::cl;
@@ -34,6 +36,12 @@ static cl::opt<unsigned> optLevel(
                   "fuses conv/dense chains"),
     cl::Prefix, cl::init(1), cl::sub(runCommand), cl::sub(compileCommand),
     cl::sub(printIrCommand), cl::sub(benchCommand), cl::cat(category));
+static cl::opt<bool> noWinograd(
+    "no-winograd",
+    cl::desc("Compute every conv directly, none by Winograd's F(2x2, 3x3) (which -O1 uses for "
+             "3x3 convs where it is faster; its rounding differs by a few ulps)"),
+    cl::sub(runCommand), cl::sub(compileCommand), cl::sub(printIrCommand), cl::sub(benchCommand),
+    cl::cat(category));
 static cl::opt<bool> remarks("remarks",
                              cl::desc("Explain each fusion decision (optimization remarks)"),
                              cl::sub(runCommand), cl::sub(compileCommand),
@@ -71,7 +79,10 @@ bool optimizeGraph(Graph &graph, DiagnosticEngine &diags) {
   registerBuiltinPasses();
   diags.setRemarksEnabled(remarks);
   PassPipelineOptions options;
-  return runPassPipeline(graph, optimizationPipeline(optLevel), options, llvm::outs(), diags);
+  std::vector<std::string> passes = optimizationPipeline(optLevel);
+  if (noWinograd)
+    passes.erase(std::remove(passes.begin(), passes.end(), "winograd-conv"), passes.end());
+  return runPassPipeline(graph, passes, options, llvm::outs(), diags);
 }
 
 std::unique_ptr<Graph> loadModelWithWeights(const std::string &path, bool needWeights,

@@ -1,0 +1,365 @@
+// 3x3 convolutions by Winograd's minimal filtering F(m x m, 3 x 3): per m x m
+// tile of output, (m + 2)^2 products per input channel instead of 9 m^2 (2.25x
+// fewer for m = 2, 4x for m = 4). The weights arrive transformed (winograd-conv
+// rewrote them at compile time); the kernel transforms the input tiles, sums
+// the products over input channels (per tile position a matrix product, blocked
+// in registers like the direct conv's tiles) and transforms the sums back.
+#include "compiler/lower/LowerContext.h"
+#include "compiler/ops/ConvPool.h"
+#include "compiler/ops/WinogradTransform.h"
+
+#include <algorithm>
+#include <cassert>
+
+namespace netc {
+
+void referenceWinogradConv(const ConvParams &p, const Tensor &x, const Tensor &w,
+                           const Tensor *b, Tensor &out) {
+  const WinogradTransform &t = *winogradTransform((int)p.winogradTile);
+  const int m = t.outputTile, alpha = t.inputTile;
+  const int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
+  const int64_t B = p.weightBlock, O = w.shape[0] * B;
+  const int64_t OH = out.shape[2], OW = out.shape[3];
+  auto input = [&](int64_t n, int64_t c, int64_t iy, int64_t ix) {
+    return iy < 0 || iy >= H || ix < 0 || ix >= W ? 0.0
+                                                  : (double)x.data[((n * C + c) * H + iy) * W + ix];
+  };
+  // U[o][c][ey][ex], stored [O/B, alpha, alpha, C, B].
+  auto weight = [&](int64_t o, int64_t c, int ey, int ex) {
+    return (double)w.data[((((o / B) * alpha + ey) * alpha + ex) * C + c) * B + o % B];
+  };
+  std::vector<double> d(alpha * alpha), v(alpha * alpha), product(alpha * alpha),
+      rows(alpha * alpha);
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t o = 0; o < O; ++o)
+      for (int64_t ty = 0; ty * m < OH; ++ty)
+        for (int64_t tx = 0; tx * m < OW; ++tx) {
+          std::fill(product.begin(), product.end(), 0.0);
+          for (int64_t c = 0; c < C; ++c) {
+            for (int j = 0; j < alpha; ++j)
+              for (int i = 0; i < alpha; ++i)
+                d[j * alpha + i] = input(n, c, ty * m + j - p.padTop, tx * m + i - p.padLeft);
+            // V = B^T d B, then the elementwise product with U.
+            for (int ey = 0; ey < alpha; ++ey)
+              for (int i = 0; i < alpha; ++i) {
+                double sum = 0;
+                for (int j = 0; j < alpha; ++j)
+                  sum += t.bt(ey, j) * d[j * alpha + i];
+                rows[ey * alpha + i] = sum;
+              }
+            for (int ey = 0; ey < alpha; ++ey)
+              for (int ex = 0; ex < alpha; ++ex) {
+                double sum = 0;
+                for (int i = 0; i < alpha; ++i)
+                  sum += rows[ey * alpha + i] * t.bt(ex, i);
+                product[ey * alpha + ex] += sum * weight(o, c, ey, ex);
+              }
+          }
+          // Y = A^T product A, plus the bias.
+          for (int a = 0; a < m; ++a)
+            for (int bcol = 0; bcol < m; ++bcol) {
+              const int64_t oy = ty * m + a, ox = tx * m + bcol;
+              if (oy >= OH || ox >= OW)
+                continue;
+              double sum = b ? b->data[o] : 0.0;
+              for (int ey = 0; ey < alpha; ++ey)
+                for (int ex = 0; ex < alpha; ++ex)
+                  sum += t.at(a, ey) * t.at(bcol, ex) * product[ey * alpha + ex];
+              out.data[((n * O + o) * OH + oy) * OW + ox] = (float)sum;
+            }
+        }
+}
+
+namespace {
+
+Halide::Expr scaled(double k, Halide::Expr e) {
+  if (k == 1)
+    return e;
+  if (k == -1)
+    return -e;
+  return Halide::Expr((float)k) * e;
+}
+
+Halide::Expr addTerm(const Halide::Expr &sum, const Halide::Expr &term) {
+  return sum.defined() ? sum + term : term;
+}
+
+} // namespace
+
+void defineWinogradConv(ConvStages &stages, const ConvParams &p, Halide::Func weight,
+                        Halide::Func bias, int inputChannels) {
+  using namespace Halide;
+  const WinogradTransform &t = *winogradTransform((int)p.winogradTile);
+  const int m = t.outputTile, alpha = t.inputTile, B = (int)p.weightBlock;
+  stages.winogradTile = m;
+  stages.weightBlock = B;
+  Var tx("tx"), ty("ty"), ci("ci"), ex("ex"), ey("ey"), n("n"), lane("lane"), block("block");
+  Var x("x"), y("y"), c("c");
+
+  // V = B^T d B for every input tile d and channel. ex and ey select one
+  // position of the transformed tile (a mux the schedule unrolls into
+  // constants).
+  std::vector<Expr> byRow;
+  for (int b = 0; b < alpha; ++b) {
+    std::vector<Expr> byColumn;
+    for (int a = 0; a < alpha; ++a) {
+      Expr sum;
+      for (int j = 0; j < alpha; ++j)
+        for (int i = 0; i < alpha; ++i)
+          if (double k = t.bt(b, j) * t.bt(a, i); k != 0)
+            sum = addTerm(sum, scaled(k, stages.source(tx * m + i - (int)p.padLeft,
+                                                       ty * m + j - (int)p.padTop, ci, n)));
+      byColumn.push_back(sum);
+    }
+    byRow.push_back(mux(ex, byColumn));
+  }
+  stages.inputTiles = Func("winograd_input");
+  stages.inputTiles(tx, ci, ex, ey, ty, n) = mux(ey, byRow);
+
+  // Per position of the transformed tile, a matrix product over input channels.
+  stages.reduction = RDom(0, inputChannels, "rc");
+  RVar rc = stages.reduction.x;
+  stages.product = Func("winograd_product");
+  stages.product(lane, tx, ty, ex, ey, block, n) = 0.0f;
+  stages.product(lane, tx, ty, ex, ey, block, n) +=
+      weight(lane, rc, ex, ey, block) * stages.inputTiles(tx, rc, ex, ey, ty, n);
+
+  // Y = A^T M A per tile; output pixel (x, y) is position (x % m, y % m) of
+  // tile (x / m, y / m).
+  Var xm("xm"), ym("ym");
+  Expr sum = bias.defined() ? bias(block * B + lane) : Expr(0.0f);
+  for (int b = 0; b < alpha; ++b)
+    for (int a = 0; a < alpha; ++a) {
+      std::vector<Expr> rowWeights, columnWeights;
+      bool anyRow = false, anyColumn = false;
+      for (int k = 0; k < m; ++k) {
+        rowWeights.push_back(Expr((float)t.at(k, b)));
+        columnWeights.push_back(Expr((float)t.at(k, a)));
+        anyRow = anyRow || t.at(k, b) != 0;
+        anyColumn = anyColumn || t.at(k, a) != 0;
+      }
+      if (anyRow && anyColumn)
+        sum = sum + mux(ym, rowWeights) * mux(xm, columnWeights) *
+                        stages.product(lane, tx, ty, a, b, block, n);
+    }
+  stages.blocked = Func("winograd_output");
+  stages.blocked(lane, xm, ym, tx, ty, block, n) = sum;
+  stages.conv = Func("conv2d");
+  stages.conv(x, y, c, n) = stages.blocked(c % B, x % m, y % m, x / m, y / m, c / B, n);
+}
+
+namespace {
+
+/// Tiles per register tile out of `extent` tiles: an accumulator per tile and
+/// vector of the block, with the block's weight vectors and a broadcast still in
+/// registers; among the sizes that keep enough accumulators in flight, the one
+/// that recomputes the fewest tiles at the edge (the last register tile shifts
+/// inwards).
+int registerTiles(int extent, int mostTiles, int vectorsPerBlock) {
+  int best = 1;
+  double bestCost = 1e30;
+  for (int tiles = 1; tiles <= std::min(extent, mostTiles); ++tiles) {
+    const int computed = (extent + tiles - 1) / tiles * tiles;
+    const double cost =
+        (double)computed / extent / std::min(1.0, tiles * vectorsPerBlock / 10.0);
+    if (cost < bestCost + 1e-9) {
+      bestCost = cost;
+      best = tiles;
+    }
+  }
+  return best;
+}
+
+} // namespace
+
+Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
+                                   ConvStages &stages, const std::string &name) {
+  using namespace Halide;
+  const int m = stages.winogradTile, B = stages.weightBlock, alpha = m + 2;
+  const int lanes = std::min(ctx.vectorWidth(), B);
+  const int vectorsPerBlock = std::max(1, B / lanes);
+  const int outW = (int)ctx.resultType.dim(3).size, outH = (int)ctx.resultType.dim(2).size;
+  const int outChannels = (int)ctx.resultType.dim(1).size;
+  const int inputChannels = (int)ctx.operandTypes[0].dim(1).size;
+  const int tilesX = (outW + m - 1) / m, tilesY = (outH + m - 1) / m;
+  // As many accumulators as the direct conv's tiles hold: 16 with 32 vector
+  // registers, 12 with 16 (with the block's weight vectors and a broadcast).
+  const bool fewRegisters = tileRegistersFor(ctx, B, false, 3).registers < 32;
+  const int mostTiles = std::max(1, (fewRegisters ? 12 : 16) / vectorsPerBlock);
+  // Two ways to order the work. Where the transformed weights outweigh the
+  // transformed input of an image (more output channels than tiles: the
+  // narrow images of deep layers), each task takes one weight block through
+  // every tile of the image, whose input is transformed first, once; the
+  // block's weights for one tile position (input channels x 16 floats) then
+  // stay in L1. Otherwise tasks are rows of tiles: a chunk of the row is
+  // transformed for all input channels and every weight block reads it from
+  // L2.
+  const double weightBytes = 4.0 * alpha * alpha * inputChannels * outChannels;
+  const bool weightHeavy = weightBytes > (8 << 20) && outChannels > tilesX * tilesY;
+
+  Var x("x"), y("y"), c("c"), n("n");
+  Var co("co"), ci("ci"), xt("xt"), xm("xm"), xf("xf"), xc("xc"), xct("xct"), xr("xr"),
+      xti("xti"), yt("yt"), ym("ym"), tasks("tasks");
+  Func out(name);
+  const bool transposeTile = !ctx.resultChannelBlock;
+  Func transposed("nchw_tile");
+  if (ctx.resultChannelBlock) {
+    assert(ctx.resultChannelBlock == B && "a blocked result uses the weights' block");
+    out(ci, x, y, co, n) = result(x, y, co * B + ci, n);
+  } else {
+    transposed(x, y, c, n) = result(x, y, c, n);
+    out(x, y, c, n) = transposed(x, y, c, n);
+    out.split(c, co, ci, B, TailStrategy::ShiftInwards);
+  }
+  const TailStrategy edgeX = outW % m ? TailStrategy::GuardWithIf : TailStrategy::Auto;
+  const TailStrategy edgeY = outH % m ? TailStrategy::GuardWithIf : TailStrategy::Auto;
+
+  Func product = stages.product, outputTiles = stages.blocked, inputTiles = stages.inputTiles;
+  Var plane = product.args()[0], ptx = product.args()[1], pty = product.args()[2],
+      pex = product.args()[3], pey = product.args()[4];
+  Var olane = outputTiles.args()[0], oxm = outputTiles.args()[1], oym = outputTiles.args()[2],
+      otx = outputTiles.args()[3];
+  Var itx = inputTiles.args()[0], ici = inputTiles.args()[1], iex = inputTiles.args()[2],
+      iey = inputTiles.args()[3], ity = inputTiles.args()[4];
+  Var lo("lo"), li("li"), ptxo("ptxo"), ptxi("ptxi");
+  RVar rc = stages.reduction.x;
+  Var tx("tx"), ty("ty"), tc("tc"), tco("tco"), tci("tci");
+  if (transposeTile)
+    tx = transposed.args()[0], ty = transposed.args()[1], tc = transposed.args()[2];
+
+  // A vector of columns for the NCHW stores that divides `columns`.
+  auto columnVector = [&](int columns) {
+    for (int v = lanes; v > 1; v /= 2)
+      if (columns % v == 0 && outW % m == 0)
+        return v;
+    return 1;
+  };
+  int tiles = 0, storeVector = 1;
+  Var registerTile, transformAt;
+  if (weightHeavy) {
+    tiles = registerTiles(tilesX, mostTiles, vectorsPerBlock);
+    out.split(y, yt, ym, m, edgeY);
+    if (transposeTile) {
+      storeVector = outW >= lanes ? lanes : 1;
+      out.reorder(x, ci, ym, yt, co, n)
+          .vectorize(x, storeVector,
+                     outW >= lanes ? TailStrategy::ShiftInwards : TailStrategy::Auto)
+          .unroll(ci)
+          .unroll(ym);
+      transposed.compute_at(out, yt)
+          .reorder_storage(tx, tc, ty)
+          .split(tc, tco, tci, lanes)
+          .reorder(tci, tx, tco, ty)
+          .vectorize(tci)
+          .unroll(tco)
+          .unroll(ty);
+    } else {
+      out.split(x, xt, xm, m, edgeX)
+          .reorder(ci, xm, ym, xt, yt, co, n)
+          .vectorize(ci, lanes)
+          .unroll(xm)
+          .unroll(ym);
+    }
+    out.parallel(co);
+    outputTiles.compute_at(out, yt);
+    product.compute_at(out, co);
+    // Register tiles run on from one row of tiles into the next; the
+    // reduction goes in chunks of input channels whose weights (per tile
+    // position) and transformed input fit L1 and L2.
+    Var pt("pt");
+    RVar rco("rco"), rci("rci");
+    const int channelChunk = std::min(inputChannels, 128);
+    product.update()
+        .split(plane, lo, li, lanes)
+        .split(ptx, ptxo, ptxi, tiles, TailStrategy::RoundUp)
+        .split(rc, rco, rci, channelChunk, TailStrategy::GuardWithIf)
+        .reorder(li, lo, ptxi, rci, ptxo, pty, rco, pex, pey)
+        .vectorize(li)
+        .unroll(lo)
+        .unroll(ptxi);
+    inputTiles.compute_at(out, n);
+    if (stages.inputChannelBlock)
+      inputTiles.parallel(ity);
+    else
+      inputTiles.parallel(ici);
+  } else {
+    // Tiles whose transformed input is computed at once, for every weight
+    // block: about 128 KB of it, so it stays in L2 while they read it.
+    const int chunkBudget = std::max(1, (128 << 10) / (4 * alpha * alpha * inputChannels));
+    int chunk = tilesX;
+    if (chunk > chunkBudget) {
+      tiles = registerTiles(chunkBudget, mostTiles, vectorsPerBlock);
+      chunk = std::max(tiles, chunkBudget / tiles * tiles);
+    } else {
+      tiles = registerTiles(chunk, mostTiles, vectorsPerBlock);
+    }
+    // Split into whole tiles, so that chunks and register tiles start on a tile.
+    out.split(y, yt, ym, m, edgeY)
+        .split(x, xt, xm, m, edgeX)
+        .split(xt, xc, xct, chunk, TailStrategy::ShiftInwards)
+        .split(xct, xr, xti, tiles, TailStrategy::ShiftInwards);
+    storeVector = columnVector(tiles * m);
+    if (transposeTile) {
+      out.reorder(xm, xti, ci, ym, xr, co, xc, yt, n)
+          .fuse(xm, xti, xf)
+          .vectorize(xf, storeVector)
+          .unroll(ci)
+          .unroll(ym);
+      transposed.compute_at(out, xr)
+          .reorder_storage(tx, tc, ty)
+          .split(tc, tco, tci, lanes)
+          .reorder(tx, tci, tco, ty)
+          .vectorize(tx, storeVector)
+          .vectorize(tci)
+          .unroll(tco)
+          .unroll(ty);
+    } else {
+      out.reorder(ci, xm, xti, ym, xr, co, xc, yt, n)
+          .vectorize(ci, lanes)
+          .unroll(xm)
+          .unroll(xti)
+          .unroll(ym);
+    }
+    out.fuse(yt, n, tasks).parallel(tasks);
+    outputTiles.compute_at(out, xr);
+    product.compute_at(out, xr);
+    product.update()
+        .split(plane, lo, li, lanes)
+        .reorder(li, lo, ptx, pty, rc, pex, pey)
+        .vectorize(li)
+        .unroll(lo)
+        .unroll(ptx)
+        .unroll(pty);
+    inputTiles.compute_at(out, xc);
+  }
+
+  // The products: per tile position, the reduction over input channels
+  // innermost around a register tile of accumulators.
+  product.split(plane, lo, li, lanes)
+      .reorder(li, lo, ptx, pty, pex, pey)
+      .vectorize(li)
+      .unroll(lo);
+  // The output transform, a vector of channels per pixel.
+  outputTiles.split(olane, lo, li, lanes)
+      .reorder(li, lo, oxm, oym, otx)
+      .vectorize(li)
+      .unroll(lo)
+      .unroll(oxm)
+      .unroll(oym);
+  // The input transform.
+  if (stages.inputChannelBlock) {
+    inputTiles.reorder_storage(ici, itx, iex, iey)
+        .reorder(ici, iex, iey, itx, ity)
+        .vectorize(ici, std::min(lanes, stages.inputChannelBlock), TailStrategy::GuardWithIf)
+        .unroll(iex)
+        .unroll(iey);
+  } else {
+    inputTiles.reorder(itx, iex, iey, ity, ici)
+        .vectorize(itx, std::min(8, lanes), TailStrategy::RoundUp)
+        .unroll(iex)
+        .unroll(iey);
+  }
+  return out;
+}
+
+} // namespace netc

@@ -1,0 +1,31 @@
+// The matrices of Winograd's minimal filtering algorithm F(m x m, 3 x 3)
+// (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks"): an
+// m x m tile of a 3x3 convolution's output from an (m+2) x (m+2) tile of its
+// input with (m+2)^2 multiplications per input channel instead of 9 m^2.
+//
+//   U = G g G^T            (the 3x3 kernel g, transformed once, at compile time)
+//   V = B^T d B            (the input tile d)
+//   Y = A^T (U .* V) A     (summed over input channels before A^T . A)
+//
+// Shared by the pass that transforms the weights, the reference kernel and
+// the Halide lowering. No Halide here: the passes include it.
+#pragma once
+
+#include <vector>
+
+namespace netc {
+
+struct WinogradTransform {
+  int outputTile = 0; ///< m
+  int inputTile = 0;  ///< alpha = m + 2
+  /// Row-major: B^T is alpha x alpha, G alpha x 3, A^T m x alpha.
+  std::vector<double> inputT, kernel, outputT;
+  double bt(int row, int col) const { return inputT[row * inputTile + col]; }
+  double g(int row, int col) const { return kernel[row * 3 + col]; }
+  double at(int row, int col) const { return outputT[row * inputTile + col]; }
+};
+
+/// The transform for output tiles of `outputTile` (2); nullptr otherwise.
+const WinogradTransform *winogradTransform(int outputTile);
+
+} // namespace netc
