@@ -112,8 +112,11 @@ Halide::Func scheduleConvTiles(const LowerContext &ctx, Halide::Func result, Con
 /// tiles the input transform for all input channels, then per weight block
 /// the products summed over input channels in registers (a matrix product per
 /// position of the transformed tile), then the output transform into `result`.
+/// `pooledBy` m: `result` pools each m x m tile into one pixel (a 2x2 pool of
+/// stride 2 for F(2x2, 3x3)).
 Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
-                                   ConvStages &stages, const std::string &name);
+                                   ConvStages &stages, const std::string &name,
+                                   int pooledBy = 1);
 
 /// How scheduleChannelVectorTiles splits the work.
 struct ChannelVectorTiling {

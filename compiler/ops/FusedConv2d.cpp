@@ -4,6 +4,7 @@
 #include "compiler/lower/LowerContext.h"
 #include "compiler/ops/ConvPool.h"
 #include "compiler/ops/FusedEpilogue.h"
+#include "compiler/ops/WinogradTransform.h"
 
 #include <algorithm>
 
@@ -35,8 +36,12 @@ std::optional<TensorType> inferFusedConv(const Op &op, std::string &error) {
   if (activation != "none" && (!act || !isFusibleActivation(*act)))
     return error = "'" + activation + "' is not an activation that can be fused", std::nullopt;
   auto kind = poolKind(op.attrs(), error);
-  if (kind && ConvParams(op.attrs()).winogradTile)
-    return error = "a Winograd conv (winograd_tile) cannot be fused with a pool", std::nullopt;
+  if (const int64_t m = ConvParams(op.attrs()).winogradTile;
+      kind && m && !poolsWinogradTiles(op.attrs(), (int)m))
+    return error = "a Winograd conv (winograd_tile=" + std::to_string(m) +
+                   ") can be fused only with an unpadded " + std::to_string(m) + "x" +
+                   std::to_string(m) + " pool of stride " + std::to_string(m),
+           std::nullopt;
   if (!kind)
     return error.empty() ? conv : std::nullopt;
   return poolType(PoolParams(op.attrs(), "pool_"), *conv, error);
@@ -93,8 +98,9 @@ Halide::Func lowerFusedConv(LowerContext &ctx, const Op &op) {
   // conv values — a few vectors per channel — ever exist; activation and
   // pooling are inlined into the store.
   const int outW = (int)ctx.resultType.dim(3).size;
-  if (stages.winogradTile && !kind)
-    return scheduleWinogradTiles(ctx, result, stages, "fused_conv2d");
+  if (stages.winogradTile)
+    return scheduleWinogradTiles(ctx, result, stages, "fused_conv2d",
+                                 kind ? stages.winogradTile : 1);
   if (stages.weightBlock) {
     const int kernelH = (int)ConvWeightShape(ctx.operandTypes[1], p.weightBlock).kh;
     const int outH = (int)ctx.resultType.dim(2).size;

@@ -173,15 +173,17 @@ int registerTiles(int extent, int mostTiles, int vectorsPerBlock) {
 } // namespace
 
 Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
-                                   ConvStages &stages, const std::string &name) {
+                                   ConvStages &stages, const std::string &name, int pooledBy) {
   using namespace Halide;
   const int m = stages.winogradTile, B = stages.weightBlock, alpha = m + 2;
+  // Pixels of `result` per tile and axis: m, or 1 for a result pooled by m.
+  const int perTile = m / pooledBy;
   const int lanes = std::min(ctx.vectorWidth(), B);
   const int vectorsPerBlock = std::max(1, B / lanes);
   const int outW = (int)ctx.resultType.dim(3).size, outH = (int)ctx.resultType.dim(2).size;
   const int outChannels = (int)ctx.resultType.dim(1).size;
   const int inputChannels = (int)ctx.operandTypes[0].dim(1).size;
-  const int tilesX = (outW + m - 1) / m, tilesY = (outH + m - 1) / m;
+  const int tilesX = (outW + perTile - 1) / perTile, tilesY = (outH + perTile - 1) / perTile;
   // As many accumulators as the direct conv's tiles hold: 16 with 32 vector
   // registers, 12 with 16 (with the block's weight vectors and a broadcast).
   const bool fewRegisters = tileRegistersFor(ctx, B, false, 3).registers < 32;
@@ -211,8 +213,8 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
     out(x, y, c, n) = transposed(x, y, c, n);
     out.split(c, co, ci, B, TailStrategy::ShiftInwards);
   }
-  const TailStrategy edgeX = outW % m ? TailStrategy::GuardWithIf : TailStrategy::Auto;
-  const TailStrategy edgeY = outH % m ? TailStrategy::GuardWithIf : TailStrategy::Auto;
+  const TailStrategy edgeX = outW % perTile ? TailStrategy::GuardWithIf : TailStrategy::Auto;
+  const TailStrategy edgeY = outH % perTile ? TailStrategy::GuardWithIf : TailStrategy::Auto;
 
   Func product = stages.product, outputTiles = stages.blocked, inputTiles = stages.inputTiles;
   Var plane = product.args()[0], ptx = product.args()[1], pty = product.args()[2],
@@ -230,7 +232,7 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
   // A vector of columns for the NCHW stores that divides `columns`.
   auto columnVector = [&](int columns) {
     for (int v = lanes; v > 1; v /= 2)
-      if (columns % v == 0 && outW % m == 0)
+      if (columns % v == 0 && outW % perTile == 0)
         return v;
     return 1;
   };
@@ -238,7 +240,7 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
   Var registerTile, transformAt;
   if (weightHeavy) {
     tiles = registerTiles(tilesX, mostTiles, vectorsPerBlock);
-    out.split(y, yt, ym, m, edgeY);
+    out.split(y, yt, ym, perTile, edgeY);
     if (transposeTile) {
       storeVector = outW >= lanes ? lanes : 1;
       out.reorder(x, ci, ym, yt, co, n)
@@ -254,7 +256,7 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
           .unroll(tco)
           .unroll(ty);
     } else {
-      out.split(x, xt, xm, m, edgeX)
+      out.split(x, xt, xm, perTile, edgeX)
           .reorder(ci, xm, ym, xt, yt, co, n)
           .vectorize(ci, lanes)
           .unroll(xm)
@@ -294,11 +296,11 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
       tiles = registerTiles(chunk, mostTiles, vectorsPerBlock);
     }
     // Split into whole tiles, so that chunks and register tiles start on a tile.
-    out.split(y, yt, ym, m, edgeY)
-        .split(x, xt, xm, m, edgeX)
+    out.split(y, yt, ym, perTile, edgeY)
+        .split(x, xt, xm, perTile, edgeX)
         .split(xt, xc, xct, chunk, TailStrategy::ShiftInwards)
         .split(xct, xr, xti, tiles, TailStrategy::ShiftInwards);
-    storeVector = columnVector(tiles * m);
+    storeVector = columnVector(tiles * perTile);
     if (transposeTile) {
       out.reorder(xm, xti, ci, ym, xr, co, xc, yt, n)
           .fuse(xm, xti, xf)

@@ -1,5 +1,7 @@
 #include "compiler/ops/WinogradTransform.h"
 
+#include "ir/Attribute.h"
+
 namespace netc {
 
 const WinogradTransform *winogradTransform(int outputTile) {
@@ -20,6 +22,15 @@ const WinogradTransform *winogradTransform(int outputTile) {
       {1, 1, 1, 0, //
        0, 1, -1, -1}};
   return outputTile == 2 ? &f2 : nullptr;
+}
+
+bool poolsWinogradTiles(const AttrMap &attrs, int outputTile) {
+  const std::vector<int64_t> tile = {outputTile, outputTile};
+  for (int64_t pad : attrs.getInts("pool_pad"))
+    if (pad != 0)
+      return false;
+  return attrs.getInts("pool_kernel") == tile && attrs.getInts("pool_stride") == tile &&
+         !attrs.getBool("pool_ceil_mode");
 }
 
 } // namespace netc

@@ -15,6 +15,8 @@
 
 namespace netc {
 
+class AttrMap;
+
 struct WinogradTransform {
   int outputTile = 0; ///< m
   int inputTile = 0;  ///< alpha = m + 2
@@ -27,5 +29,11 @@ struct WinogradTransform {
 
 /// The transform for output tiles of `outputTile` (2); nullptr otherwise.
 const WinogradTransform *winogradTransform(int outputTile);
+
+/// Whether the pool of a fused_conv2d with these attributes (`pool`,
+/// `pool_kernel`, ...) pools each m x m output tile into one pixel: an
+/// unpadded m x m pool of stride m without ceil mode, which a Winograd conv
+/// computes from its tiles as they are transformed back.
+bool poolsWinogradTiles(const AttrMap &attrs, int outputTile);
 
 } // namespace netc

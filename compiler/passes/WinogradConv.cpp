@@ -59,13 +59,15 @@ std::string whyDirect(const Op &op) {
   const auto &stride = a.getInts("stride"), &dilation = a.getInts("dilation");
   if (stride[0] != 1 || stride[1] != 1 || dilation[0] != 1 || dilation[1] != 1)
     return "it is strided or dilated";
-  if (a.has("pool") && a.getString("pool") != "none")
-    return "it is fused with a pool";
+  if (a.has("pool") && a.getString("pool") != "none" && !poolsWinogradTiles(a, kOutputTile))
+    return "it is fused with a pool other than 2x2 of stride 2";
   // Tiles past the edge of the output are computed in full: a 7x7 output
   // takes 4x4 tiles of 2x2, 64 pixels for 49, which with 16/9 as many weights
   // to read left it slower than the direct conv (resnet18.layer4, batch 1).
+  // A pooled result has a pixel per tile.
   const TensorType &out = op.result()->type();
-  const int64_t h = out.dim(2).size, wd = out.dim(3).size;
+  const int64_t pooledBy = a.has("pool") && a.getString("pool") != "none" ? kOutputTile : 1;
+  const int64_t h = out.dim(2).size * pooledBy, wd = out.dim(3).size * pooledBy;
   const double computed = (double)((h + kOutputTile - 1) / kOutputTile * kOutputTile) *
                           ((wd + kOutputTile - 1) / kOutputTile * kOutputTile);
   if (computed > 1.15 * h * wd)

@@ -1,13 +1,18 @@
 // netc-aot-run: loads a model compiled with `netc compile --shared`, runs it on
 // .npy inputs and writes .npy outputs, so tests can compare ahead-of-time compiled
-// code with the reference interpreter and the JIT.
+// code with the reference interpreter and the JIT. With --repeat N it also
+// times N more calls and prints the fastest and the median to stderr: a check
+// of generated code on a machine that has no netc (a target this one cannot
+// run), not a benchmark (that is `netc bench`).
 //
-//   netc-aot-run libm.so --name m --input-dir IN --output-dir OUT
+//   netc-aot-run libm.so --name m --input-dir IN --output-dir OUT [--repeat N]
 #include "netc/runtime.h"
 
 #include <dlfcn.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -16,7 +21,8 @@
 #include <vector>
 
 static int usage() {
-  std::fprintf(stderr, "usage: netc-aot-run LIB.so --name PREFIX --input-dir DIR --output-dir DIR\n");
+  std::fprintf(stderr, "usage: netc-aot-run LIB.so --name PREFIX --input-dir DIR --output-dir DIR "
+                       "[--repeat N]\n");
   return 2;
 }
 
@@ -24,6 +30,7 @@ int main(int argc, char **argv) {
   if (argc < 2)
     return usage();
   std::string lib = argv[1], name, inputDir, outputDir;
+  int repeat = 0;
   for (int i = 2; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     if (flag == "--name")
@@ -32,6 +39,8 @@ int main(int argc, char **argv) {
       inputDir = argv[i + 1];
     else if (flag == "--output-dir")
       outputDir = argv[i + 1];
+    else if (flag == "--repeat")
+      repeat = std::atoi(argv[i + 1]);
     else
       return usage();
   }
@@ -83,6 +92,19 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "netc-aot-run: error: %s: %s\n", netc_status_string(status),
                  netc_last_error());
     return 1;
+  }
+  if (repeat > 0) {
+    std::vector<double> ms;
+    for (int r = 0; r < repeat; ++r) {
+      auto start = std::chrono::steady_clock::now();
+      model->run(in.data(), out.data());
+      ms.push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+              .count());
+    }
+    std::sort(ms.begin(), ms.end());
+    std::fprintf(stderr, "netc-aot-run: %d calls: min %.4f ms, median %.4f ms\n", repeat, ms[0],
+                 ms[ms.size() / 2]);
   }
   mkdir(outputDir.c_str(), 0755);
   for (int o = 0; o < model->num_outputs; ++o) {
