@@ -53,9 +53,9 @@ void registerBuiltinPasses() {
          "per vector",
          packConvWeights});
   r.add({"winograd-conv",
-         "compute packed 3x3 stride-1 convs by Winograd F(2x2, 3x3), kernels transformed at "
-         "compile time",
-         winogradConv});
+         "compute packed 3x3 stride-1 convs by Winograd F(2x2, 3x3) where that is faster on the "
+         "target, kernels transformed at compile time",
+         nullptr, winogradConv});
   r.add({"block-channels",
          "store activations between packed convs channel-blocked, [N, C/16, H, W, 16]",
          blockChannels});
@@ -90,7 +90,8 @@ bool runPassPipeline(Graph &graph, const std::vector<std::string> &passes,
       return false;
     }
     auto start = Clock::now();
-    bool ok = pass->run(graph, diags);
+    bool ok = pass->runForTarget ? pass->runForTarget(graph, diags, options.target)
+                                 : pass->run(graph, diags);
     timings.emplace_back(name, std::chrono::duration<double>(Clock::now() - start).count());
     if (!ok)
       return false;

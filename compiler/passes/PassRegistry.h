@@ -13,11 +13,21 @@
 namespace netc {
 class Graph;
 
+/// What a pass may know of the machine the code is for. Passes that choose
+/// between algorithms by how fast the target runs each (winograd-conv) read it.
+struct PassTarget {
+  /// The float vector width netc's schedules use: 512 (AVX-512), 256 (AVX2),
+  /// 128 (SSE); 0 when unknown or not x86.
+  int vectorBits = 0;
+};
+
 struct PassInfo {
   std::string name;
   std::string description;
   /// Transforms the graph in place; returns false after reporting errors.
   std::function<bool(Graph &, DiagnosticEngine &)> run;
+  /// Instead of `run`, for a pass that reads the target.
+  std::function<bool(Graph &, DiagnosticEngine &, const PassTarget &)> runForTarget;
 };
 
 class PassRegistry {
@@ -38,6 +48,7 @@ struct PassPipelineOptions {
   bool printIrAfterAll = false; // like LLVM's -print-after-all
   bool timePasses = false;      // like LLVM's -time-passes
   bool verifyEach = true;       // run the verifier after every pass
+  PassTarget target;
 };
 
 /// Runs `passes` in order. IR dumps go to `os`, timings to stderr.
@@ -58,7 +69,7 @@ bool fuseDenseLayers(Graph &graph, DiagnosticEngine &diags);
 bool packConvWeights(Graph &graph, DiagnosticEngine &diags);
 bool packDenseWeights(Graph &graph, DiagnosticEngine &diags);
 bool blockChannels(Graph &graph, DiagnosticEngine &diags);
-bool winogradConv(Graph &graph, DiagnosticEngine &diags);
+bool winogradConv(Graph &graph, DiagnosticEngine &diags, const PassTarget &target);
 
 /// The passes `netc run` and `netc compile` apply at an optimization level:
 /// -O0 none (every op its own kernel), -O1 and up: fusion and clean-up.

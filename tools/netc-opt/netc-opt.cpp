@@ -1,5 +1,6 @@
 // netc-opt: runs graph passes on a model and prints the resulting IR, for lit
 // tests and pass development (like mlir-opt).
+#include "compiler/codegen/HostTarget.h"
 #include "compiler/passes/PassRegistry.h"
 #include "frontends/ModelLoader.h"
 #include "frontends/weights/RandomWeights.h"
@@ -29,6 +30,9 @@ static cl::opt<uint64_t> randomWeights(
     cl::value_desc("seed"), cl::cat(category));
 static cl::opt<bool> listPasses("list-passes", cl::desc("List the registered passes and exit"),
                                 cl::cat(category));
+static cl::opt<std::string> target("target",
+                                   cl::desc("Halide target passes may choose by (default host)"),
+                                   cl::init("host"), cl::cat(category));
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
@@ -59,6 +63,7 @@ int main(int argc, char **argv) {
   PassPipelineOptions options;
   options.printIrAfterAll = printAfterAll;
   options.timePasses = llvm::TimePassesIsEnabled;
+  options.target.vectorBits = targetVectorBits(target);
   std::vector<std::string> names(passes.begin(), passes.end());
   if (!runPassPipeline(*graph, names, options, llvm::outs(), diags))
     return 1;

@@ -122,7 +122,7 @@ int runBench(DiagnosticEngine &diags) {
       bindRandomWeights(*graph, 1);
       break;
     }
-  if (!optimizeGraph(*graph, diags))
+  if (!optimizeGraph(*graph, diags, target))
     return 1;
   llvm::SmallString<128> dir;
   if (auto ec = llvm::sys::fs::createUniqueDirectory("netc-bench", dir)) {

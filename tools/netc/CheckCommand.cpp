@@ -15,6 +15,10 @@ static cl::opt<std::string> checkModel(cl::Positional, cl::desc("<model.nn|model
                                        cl::Required, cl::sub(checkCommand));
 static cl::opt<std::string> printModel(cl::Positional, cl::desc("<model.nn|model.ir>"),
                                        cl::Required, cl::sub(printIrCommand));
+static cl::opt<std::string> printTarget(
+    "target", cl::desc("Halide target the IR is optimized for (default host): some passes choose "
+                       "by it"),
+    cl::init("host"), cl::sub(printIrCommand), cl::cat(category));
 
 int runCheck(DiagnosticEngine &diags) {
   std::unique_ptr<Graph> graph = loadModelWithWeights(checkModel, false, diags);
@@ -75,7 +79,7 @@ int runCheck(DiagnosticEngine &diags) {
 
 int runPrintIr(DiagnosticEngine &diags) {
   std::unique_ptr<Graph> graph = loadModelWithWeights(printModel, false, diags);
-  if (!graph || !optimizeGraph(*graph, diags))
+  if (!graph || !optimizeGraph(*graph, diags, printTarget))
     return 1;
   printGraph(*graph, llvm::outs());
   return 0;

@@ -56,7 +56,7 @@ int runCompile(DiagnosticEngine &diags) {
   std::unique_ptr<Graph> graph = loadModelWithWeights(model, true, diags);
   if (!graph)
     return 1;
-  if (!optimizeGraph(*graph, diags))
+  if (!optimizeGraph(*graph, diags, target))
     return 1;
   AotOptions options;
   options.outputDir = outputDir;

@@ -1,4 +1,5 @@
 #include "Driver.h"
+#include "compiler/codegen/HostTarget.h"
 #include "compiler/passes/PassRegistry.h"
 #include "frontends/ModelLoader.h"
 #include "frontends/weights/BindWeights.h"
@@ -75,10 +76,11 @@ bool selectedScheduler(Scheduler &scheduler, DiagnosticEngine &diags) {
 
 unsigned compileJobs() { return compileJobsOption; }
 
-bool optimizeGraph(Graph &graph, DiagnosticEngine &diags) {
+bool optimizeGraph(Graph &graph, DiagnosticEngine &diags, const std::string &target) {
   registerBuiltinPasses();
   diags.setRemarksEnabled(remarks);
   PassPipelineOptions options;
+  options.target.vectorBits = targetVectorBits(target);
   std::vector<std::string> passes = optimizationPipeline(optLevel);
   if (noWinograd)
     passes.erase(std::remove(passes.begin(), passes.end(), "winograd-conv"), passes.end());

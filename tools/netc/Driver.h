@@ -24,8 +24,10 @@ std::unique_ptr<Graph> loadModelWithWeights(const std::string &path, bool needWe
                                             DiagnosticEngine &diags);
 
 /// Runs the optimization pipeline of the -O level given on the command line
-/// (remarks with --remarks). The reference interpreter runs unoptimized graphs.
-bool optimizeGraph(Graph &graph, DiagnosticEngine &diags);
+/// (remarks with --remarks) for the Halide `target` the code is compiled for
+/// ("host", ...): some passes choose by it. The reference interpreter runs
+/// unoptimized graphs.
+bool optimizeGraph(Graph &graph, DiagnosticEngine &diags, const std::string &target);
 
 /// The scheduler named by --autoschedule (run, compile, bench); false after
 /// reporting an unknown name.

@@ -102,7 +102,7 @@ int runRun(DiagnosticEngine &diags) {
     if (!interpretGraph(*graph, inputs, outputs, diags))
       return 1;
   } else {
-    if (!optimizeGraph(*graph, diags))
+    if (!optimizeGraph(*graph, diags, target))
       return 1;
     if (schedule.scheduler != Scheduler::Netc) {
       // Autoschedulers optimize for the batch being run.
