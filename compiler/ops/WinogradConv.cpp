@@ -237,13 +237,12 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
     return 1;
   };
   int tiles = 0, storeVector = 1;
-  Var registerTile, transformAt;
   if (weightHeavy) {
     tiles = registerTiles(tilesX, mostTiles, vectorsPerBlock);
     out.split(y, yt, ym, perTile, edgeY);
     if (transposeTile) {
       storeVector = outW >= lanes ? lanes : 1;
-      out.reorder(x, ci, ym, yt, co, n)
+      out.reorder(x, ci, ym, yt, n, co)
           .vectorize(x, storeVector,
                      outW >= lanes ? TailStrategy::ShiftInwards : TailStrategy::Auto)
           .unroll(ci)
@@ -257,18 +256,17 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
           .unroll(ty);
     } else {
       out.split(x, xt, xm, perTile, edgeX)
-          .reorder(ci, xm, ym, xt, yt, co, n)
+          .reorder(ci, xm, ym, xt, yt, n, co)
           .vectorize(ci, lanes)
           .unroll(xm)
           .unroll(ym);
     }
     out.parallel(co);
     outputTiles.compute_at(out, yt);
-    product.compute_at(out, co);
+    product.compute_at(out, n);
     // Register tiles run on from one row of tiles into the next; the
     // reduction goes in chunks of input channels whose weights (per tile
     // position) and transformed input fit L1 and L2.
-    Var pt("pt");
     RVar rco("rco"), rci("rci");
     const int channelChunk = std::min(inputChannels, 128);
     product.update()
@@ -279,7 +277,7 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
         .vectorize(li)
         .unroll(lo)
         .unroll(ptxi);
-    inputTiles.compute_at(out, n);
+    inputTiles.compute_root();
     if (stages.inputChannelBlock)
       inputTiles.parallel(ity);
     else
