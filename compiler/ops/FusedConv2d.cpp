@@ -84,7 +84,12 @@ Halide::Func lowerFusedConv(LowerContext &ctx, const Op &op) {
   Func preActivation = stages.conv;
   if (ctx.hasOperand(3)) {
     preActivation = Func("residual_add");
-    preActivation(x, y, c, n) = stages.conv(x, y, c, n) + ctx.operands[3](x, y, c, n);
+    Func residual = ctx.operands[3];
+    // Winograd tiles past the edge of an odd-sized output are computed in
+    // full, epilogue included: their residual reads stay inside the buffer.
+    if (stages.winogradTile && (convW % stages.winogradTile || convH % stages.winogradTile))
+      residual = BoundaryConditions::repeat_edge(residual, {{0, convW}, {0, convH}});
+    preActivation(x, y, c, n) = stages.conv(x, y, c, n) + residual(x, y, c, n);
   }
   Func activated = FusedActivation(op.attrs(), convType).lower(ctx, preActivation, convType);
   Func result = kind ? definePool(*kind, PoolParams(op.attrs(), "pool_"), activated, convH,
