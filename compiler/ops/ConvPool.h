@@ -163,6 +163,13 @@ struct TileRegisters {
   bool tallKernel = true;
 };
 
+/// Schedules the copy that turns a register tile of channel vectors into the
+/// rows of pixels an NCHW result stores (`transposed`, read by `out`),
+/// computed at `at`: `lanes` channels and `columns` pixels per vector (0: the
+/// whole row of the tile).
+void scheduleTransposedTile(Halide::Func transposed, Halide::Func out, Halide::Var at, int lanes,
+                            int columns);
+
 /// The registers of `ctx`'s target for weight blocks of `weightBlock` channels
 /// of a conv whose kernel has `kernelHeight` rows.
 TileRegisters tileRegistersFor(const LowerContext &ctx, int weightBlock, bool partialBlocks,

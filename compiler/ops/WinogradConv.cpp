@@ -188,12 +188,13 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
   // registers, 12 with 16 (with the block's weight vectors and a broadcast).
   const bool fewRegisters = tileRegistersFor(ctx, B, false, 3).registers < 32;
   const int mostTiles = std::max(1, (fewRegisters ? 12 : 16) / vectorsPerBlock);
-  // Two ways to order the work. Where the transformed weights outweigh the
-  // transformed input of an image (more output channels than tiles: the
-  // narrow images of deep layers), each task takes one weight block through
-  // every tile of the image, whose input is transformed first, once; the
-  // block's weights for one tile position (input channels x 16 floats) then
-  // stay in L1. Otherwise tasks are rows of tiles: a chunk of the row is
+  // Two ways to order the work. Where the transformed weights pass 8 MB (more
+  // than L2 and a share of L3 hold) and outnumber an image's tiles (the narrow
+  // images of deep layers), each task takes one weight block through every
+  // tile of every image of the batch, whose input is transformed first, once
+  // per call: the weights are read from memory once, and a block's weights for
+  // one tile position and 128 input channels (8 KB) stay in L1 across the
+  // image's tiles. Otherwise tasks are rows of tiles: a chunk of the row is
   // transformed for all input channels and every weight block reads it from
   // L2.
   const double weightBytes = 4.0 * alpha * alpha * inputChannels * outChannels;
@@ -225,9 +226,6 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
       iey = inputTiles.args()[3], ity = inputTiles.args()[4];
   Var lo("lo"), li("li"), ptxo("ptxo"), ptxi("ptxi");
   RVar rc = stages.reduction.x;
-  Var tx("tx"), ty("ty"), tc("tc"), tco("tco"), tci("tci");
-  if (transposeTile)
-    tx = transposed.args()[0], ty = transposed.args()[1], tc = transposed.args()[2];
 
   // A vector of columns for the NCHW stores that divides `columns`.
   auto columnVector = [&](int columns) {
@@ -247,13 +245,8 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
                      outW >= lanes ? TailStrategy::ShiftInwards : TailStrategy::Auto)
           .unroll(ci)
           .unroll(ym);
-      transposed.compute_at(out, yt)
-          .reorder_storage(tx, tc, ty)
-          .split(tc, tco, tci, lanes)
-          .reorder(tci, tx, tco, ty)
-          .vectorize(tci)
-          .unroll(tco)
-          .unroll(ty);
+      // A row of the image at a time, as many columns per vector as divide it.
+      scheduleTransposedTile(transposed, out, yt, lanes, columnVector(outW));
     } else {
       out.split(x, xt, xm, perTile, edgeX)
           .reorder(ci, xm, ym, xt, yt, n, co)
@@ -305,14 +298,7 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
           .vectorize(xf, storeVector)
           .unroll(ci)
           .unroll(ym);
-      transposed.compute_at(out, xr)
-          .reorder_storage(tx, tc, ty)
-          .split(tc, tco, tci, lanes)
-          .reorder(tx, tci, tco, ty)
-          .vectorize(tx, storeVector)
-          .vectorize(tci)
-          .unroll(tco)
-          .unroll(ty);
+      scheduleTransposedTile(transposed, out, xr, lanes, storeVector);
     } else {
       out.reorder(ci, xm, xti, ym, xr, co, xc, yt, n)
           .vectorize(ci, lanes)

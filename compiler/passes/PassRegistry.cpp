@@ -55,7 +55,7 @@ void registerBuiltinPasses() {
   r.add({"winograd-conv",
          "compute packed 3x3 stride-1 convs by Winograd F(2x2, 3x3) where that is faster on the "
          "target, kernels transformed at compile time",
-         nullptr, winogradConv});
+         winogradConv});
   r.add({"block-channels",
          "store activations between packed convs channel-blocked, [N, C/16, H, W, 16]",
          blockChannels});

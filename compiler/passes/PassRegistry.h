@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace netc {
@@ -22,12 +23,20 @@ struct PassTarget {
 };
 
 struct PassInfo {
+  using Run = std::function<bool(Graph &, DiagnosticEngine &)>;
+  using RunForTarget = std::function<bool(Graph &, DiagnosticEngine &, const PassTarget &)>;
+  PassInfo(std::string name, std::string description, Run run)
+      : name(std::move(name)), description(std::move(description)), run(std::move(run)) {}
+  PassInfo(std::string name, std::string description, RunForTarget runForTarget)
+      : name(std::move(name)), description(std::move(description)),
+        runForTarget(std::move(runForTarget)) {}
+
   std::string name;
   std::string description;
   /// Transforms the graph in place; returns false after reporting errors.
-  std::function<bool(Graph &, DiagnosticEngine &)> run;
+  Run run;
   /// Instead of `run`, for a pass that reads the target.
-  std::function<bool(Graph &, DiagnosticEngine &, const PassTarget &)> runForTarget;
+  RunForTarget runForTarget;
 };
 
 class PassRegistry {
