@@ -2,6 +2,7 @@
 // from attributes, shape rules, reference kernels and Halide algorithms.
 #pragma once
 
+#include "compiler/ops/ConvWeightShape.h"
 #include "compiler/ops/OpHelpers.h"
 
 #include <Halide.h>
@@ -30,13 +31,6 @@ struct ConvParams {
   /// `weight_block`, `channel_block` and `winograd_tile`.
   explicit ConvParams(const AttrMap &attrs);
   bool padded() const { return padTop || padLeft || padBottom || padRight; }
-};
-
-/// Output channels, input channels per group and kernel size of a conv weight
-/// in any of its layouts (a Winograd-transformed weight still has a 3x3 kernel).
-struct ConvWeightShape {
-  int64_t outChannels, perGroup, kh, kw;
-  ConvWeightShape(const TensorType &weight, int64_t weightBlock, int64_t winogradTile = 0);
 };
 
 /// Shape rule of conv2d over operands 0 (input), 1 (weight), 2 (optional bias).

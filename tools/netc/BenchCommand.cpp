@@ -7,6 +7,7 @@
 #include "MachineStream.h"
 #include "compiler/codegen/AotCompiler.h"
 #include "compiler/codegen/HostTarget.h"
+#include "compiler/ops/ConvWeightShape.h"
 #include "compiler/ops/OpHelpers.h"
 #include "frontends/weights/RandomWeights.h"
 #include "netc/runtime.h"
@@ -54,20 +55,14 @@ static double opFlops(const Op *op, int64_t n) {
     const TensorType &in = op->operand(0)->type(), &w = op->operand(1)->type();
     const auto &s = op->attrs().getInts("stride"), &p = op->attrs().getInts("pad"),
                &d = op->attrs().getInts("dilation");
-    // Packed weights ([O/16, I, KH, KW, 16]) hold as many weights as OIHW
-    // ones. Winograd-transformed ones ([O/16, m+2, m+2, I, 16]) hold (m + 2)^2
-    // per 3x3 kernel; the work counted is the direct conv's all the same, as
-    // for any conv algorithm, so that GFLOP/s compare across algorithms.
-    const Attribute *winograd = op->attrs().find("winograd_tile");
-    double weights = (double)w.numElements(1);
-    int64_t kh = w.dim(2).size, kw = w.dim(3).size;
-    if (winograd && winograd->asInt() > 0) {
-      weights = weights / (w.dim(1).size * w.dim(2).size) * 9;
-      kh = kw = 3;
-    }
-    int64_t oh = slidingOutputSize(in.dim(2).size, kh, s[0], p[0], p[2], d[0]);
-    int64_t ow = slidingOutputSize(in.dim(3).size, kw, s[1], p[1], p[3], d[1]);
-    return 2.0 * n * oh * ow * weights;
+    // The direct conv's work, whatever layout and algorithm the passes chose
+    // (a Winograd conv does fewer multiplications), so that GFLOP/s compare.
+    const Attribute *block = op->attrs().find("weight_block"),
+                    *winograd = op->attrs().find("winograd_tile");
+    const ConvWeightShape ws(w, block ? block->asInt() : 0, winograd ? winograd->asInt() : 0);
+    int64_t oh = slidingOutputSize(in.dim(2).size, ws.kh, s[0], p[0], p[2], d[0]);
+    int64_t ow = slidingOutputSize(in.dim(3).size, ws.kw, s[1], p[1], p[3], d[1]);
+    return 2.0 * n * oh * ow * (double)ws.outChannels * ws.perGroup * ws.kh * ws.kw;
   }
   if (kind == "dense" || kind == "fused_dense") {
     // Units × features from the result and the input: the weight's shape is
