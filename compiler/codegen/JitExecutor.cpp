@@ -3,6 +3,10 @@
 #include "compiler/lower/KernelBuilder.h"
 #include "ir/Graph.h"
 
+#include <atomic>
+#include <system_error>
+#include <thread>
+
 namespace netc {
 
 struct JitExecutor::Impl {
@@ -11,6 +15,44 @@ struct JitExecutor::Impl {
   std::vector<HalideKernel> kernels;
   Halide::Target target;
 };
+
+/// JIT-compiles the kernels on as many threads as the machine has, each taking
+/// the next kernel, as the ahead-of-time compiler does: the kernels are
+/// independent pipelines, and Halide's lowering and LLVM's code generation
+/// (nearly all of `netc run`'s time on a big model) are safe to run on distinct
+/// pipelines at once. Returns the first failure in kernel order, or "".
+static std::string compileKernels(std::vector<HalideKernel> &kernels,
+                                  const Halide::Target &target) {
+  std::vector<std::string> failures(kernels.size());
+  std::atomic<size_t> next{0};
+  auto compileRemaining = [&] {
+    for (size_t i; (i = next++) < kernels.size();) {
+      try {
+        kernels[i].pipeline.compile_jit(target);
+      } catch (const Halide::Error &e) {
+        failures[i] = e.what();
+      } catch (const std::exception &e) {
+        failures[i] = e.what();
+      }
+    }
+  };
+  std::vector<std::thread> workers;
+  const size_t jobs = std::max(1u, std::thread::hardware_concurrency());
+  for (size_t t = 1; t < std::min(jobs, kernels.size()); ++t) {
+    try {
+      workers.emplace_back(compileRemaining);
+    } catch (const std::system_error &) {
+      break; // no more threads: this one compiles what is left
+    }
+  }
+  compileRemaining();
+  for (std::thread &worker : workers)
+    worker.join();
+  for (const std::string &failure : failures)
+    if (!failure.empty())
+      return failure;
+  return "";
+}
 
 JitExecutor::JitExecutor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 JitExecutor::~JitExecutor() = default;
@@ -28,14 +70,17 @@ std::unique_ptr<JitExecutor> JitExecutor::create(const Graph &graph, const std::
   if (!loadScheduler(schedule.scheduler, diags))
     return nullptr;
   impl->plan = planExecution(graph, "k");
+  std::string failure;
   try {
-    for (const KernelStep &step : impl->plan.steps) {
+    for (const KernelStep &step : impl->plan.steps)
       impl->kernels.push_back(buildKernel(step, impl->target, schedule));
-      impl->kernels.back().pipeline.compile_jit(impl->target);
-    }
   } catch (const Halide::Error &e) {
-    diags.error(llvm::StringRef(), llvm::Twine("internal error: Halide failed to compile: ") +
-                                       e.what());
+    failure = e.what();
+  }
+  if (failure.empty())
+    failure = compileKernels(impl->kernels, impl->target);
+  if (!failure.empty()) {
+    diags.error(llvm::StringRef(), "internal error: Halide failed to compile: " + failure);
     return nullptr;
   }
   return std::unique_ptr<JitExecutor>(new JitExecutor(std::move(impl)));
