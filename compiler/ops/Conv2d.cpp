@@ -307,17 +307,23 @@ Halide::Func lowerConv2d(LowerContext &ctx, const Op &op) {
   return scheduleConvTiles(ctx, stages.conv, stages, vw, vw, O, 1, true, "conv2d_out");
 }
 
+/// Vector registers of the target: 16 on x86 below AVX-512, 32 on AVX-512 and
+/// AArch64.
+int vectorRegisters(const LowerContext &ctx) {
+  const bool x86 = ctx.target.arch == Halide::Target::X86;
+  return x86 && !ctx.target.has_feature(Halide::Target::AVX512) ? 16 : 32;
+}
+
 } // namespace
 
-int pickChannelBlock(int channels, int vectorsPerChannel) {
+int pickChannelBlock(int channels, int vectorsPerChannel, int mostAccumulators) {
   // Each channel of a tile holds `vectorsPerChannel` accumulators; 12 or more
   // in flight keep both FMA pipes busy, and up to 24 still leave registers for
-  // the operands (measured on the ConvNetJS layers: 10 channels x 2 rows ran
-  // 1.3x faster than 4 x 2). A divisor of the channel count wastes nothing;
-  // otherwise blocks of up to 8 shift inwards at the end and recompute a few
-  // channels.
-  const int most = std::max(1, 24 / std::max(1, vectorsPerChannel));
-  for (int block = std::min(channels, most); block >= 1; --block)
+  // the operands with 32 of them (measured on the ConvNetJS layers: 10
+  // channels x 2 rows ran 1.3x faster than 4 x 2). A divisor of the channel
+  // count wastes nothing; otherwise blocks of up to 8 shift inwards at the end
+  // and recompute a few channels.
+  const int most = std::max(1, mostAccumulators / std::max(1, vectorsPerChannel));  for (int block = std::min(channels, most); block >= 1; --block)
     if (channels % block == 0 && block * vectorsPerChannel >= 12)
       return block;
   for (int block = std::min(channels, most); block >= 1; --block)
@@ -332,7 +338,18 @@ Halide::Func scheduleConvTiles(const LowerContext &ctx, Halide::Func result, Con
                                const std::string &name) {
   using namespace Halide;
   Var x("x"), y("y"), c("c"), n("n");
-  const int channelBlock = pickChannelBlock(channels, vectorsPerChannel);
+  const TensorType &w = ctx.operandTypes[1];
+  const bool depthwise = w.rank() == 4 && w.dim(1).size == 1 &&
+                         ctx.operandTypes[0].dim(1).size == w.dim(0).size && w.dim(0).size > 1;
+  // With 16 vector registers (AVX2, SSE) a tile of one vector per channel
+  // keeps at most 13 accumulators, beside the input vector and a broadcast
+  // weight: 16 channels spilled accumulators to the stack around every FMA
+  // (ConvNetJS's unfused 5x5 convs 1.2-1.7x slower than with 8 channels). A
+  // tile of two rows per channel (fused with a pool) shares each weight
+  // between its rows and ran faster with 16 than with 8; a depthwise tile
+  // reads an input vector per channel and is not register-bound.
+  const bool fewRegisters = vectorRegisters(ctx) < 32 && vectorsPerChannel == 1 && !depthwise;
+  const int channelBlock = pickChannelBlock(channels, vectorsPerChannel, fewRegisters ? 13 : 24);
   Func out(name);
   out(x, y, c, n) = result(x, y, c, n);
   Var xo("xo"), xi("xi"), co("co"), ci("ci"), rows("rows"), tasks("tasks");
@@ -343,9 +360,6 @@ Halide::Func scheduleConvTiles(const LowerContext &ctx, Halide::Func result, Con
   // more on being a task and on copying its 3 bordered input rows than on
   // its FMAs. Its tasks are whole planes of a block of channels instead
   // (MobileNet batch 8: 3.02 -> 2.24 ms, batch 1: 0.293 -> 0.249 ms).
-  const TensorType &w = ctx.operandTypes[1];
-  const bool depthwise = w.rank() == 4 && w.dim(1).size == 1 &&
-                         ctx.operandTypes[0].dim(1).size == w.dim(0).size && w.dim(0).size > 1;
   if (depthwise)
     out.fuse(co, n, tasks);
   else
@@ -372,12 +386,6 @@ Halide::Func scheduleConvTiles(const LowerContext &ctx, Halide::Func result, Con
 
 namespace {
 
-/// Vector registers of the target: 16 on x86 below AVX-512, 32 on AVX-512 and
-/// AArch64.
-int vectorRegisters(const LowerContext &ctx) {
-  const bool x86 = ctx.target.arch == Halide::Target::X86;
-  return x86 && !ctx.target.has_feature(Halide::Target::AVX512) ? 16 : 32;
-}
 
 /// The reduction loops of a register tile, innermost first. With 32 vector
 /// registers the kernel's columns run innermost (the measured best on
