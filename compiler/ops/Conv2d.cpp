@@ -323,7 +323,8 @@ int pickChannelBlock(int channels, int vectorsPerChannel, int mostAccumulators) 
   // channels x 2 rows ran 1.3x faster than 4 x 2). A divisor of the channel
   // count wastes nothing; otherwise blocks of up to 8 shift inwards at the end
   // and recompute a few channels.
-  const int most = std::max(1, mostAccumulators / std::max(1, vectorsPerChannel));  for (int block = std::min(channels, most); block >= 1; --block)
+  const int most = std::max(1, mostAccumulators / std::max(1, vectorsPerChannel));
+  for (int block = std::min(channels, most); block >= 1; --block)
     if (channels % block == 0 && block * vectorsPerChannel >= 12)
       return block;
   for (int block = std::min(channels, most); block >= 1; --block)
@@ -385,7 +386,6 @@ Halide::Func scheduleConvTiles(const LowerContext &ctx, Halide::Func result, Con
 }
 
 namespace {
-
 
 /// The reduction loops of a register tile, innermost first. With 32 vector
 /// registers the kernel's columns run innermost (the measured best on
