@@ -1,6 +1,7 @@
 #include "compiler/codegen/AotCompiler.h"
 #include "compiler/codegen/CGlueWriter.h"
 #include "compiler/codegen/ExecutionPlan.h"
+#include "compiler/codegen/WorkerThreads.h"
 #include "compiler/lower/KernelBuilder.h"
 #include "ir/Graph.h"
 #include "ir/Printer.h"
@@ -12,13 +13,11 @@
 #include <llvm/Support/raw_ostream.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstdlib>
 #include <functional>
 #include <map>
 #include <optional>
 #include <system_error>
-#include <thread>
 
 namespace netc {
 
@@ -102,17 +101,8 @@ public:
     for (size_t i = 0; i < plan.steps.size(); ++i)
       attempt(results_[i],
               [&] { results_[i].kernel = buildKernel(plan.steps[i], target, options.schedule); });
-    unsigned jobs =
-        options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
-    for (size_t t = 0; t < std::min<size_t>(jobs, plan.steps.size()); ++t) {
-      try {
-        workers_.emplace_back([this] { compileRemaining(); });
-      } catch (const std::system_error &) {
-        break; // no more threads: wait() compiles what is left
-      }
-    }
+    workers_.emplace(results_.size(), options.jobs, [this](size_t i) { compile(results_[i]); });
   }
-  ~KernelCompiler() { wait(); }
 
   /// Waits for the workers and reports every failed kernel, in kernel order; on
   /// success appends the objects to archive to `objects`.
@@ -196,18 +186,7 @@ private:
     result.kernel.reset(); // its definitions are not needed any more
   }
 
-  /// Compiles kernels until none is left.
-  void compileRemaining() {
-    for (size_t i; (i = next_++) < results_.size();)
-      compile(results_[i]);
-  }
-
-  void wait() {
-    for (std::thread &t : workers_)
-      t.join();
-    workers_.clear();
-    compileRemaining(); // nothing, unless no worker thread could be started
-  }
+  void wait() { workers_->wait(); }
 
   const ExecutionPlan &plan_;
   const Halide::Target target_;
@@ -215,8 +194,7 @@ private:
   const std::function<std::string(const std::string &)> workFile_;
   const bool linked_;
   std::vector<Result> results_;
-  std::atomic<size_t> next_{0};
-  std::vector<std::thread> workers_;
+  std::optional<WorkerThreads> workers_; // last: joined before the rest goes
 };
 
 } // namespace

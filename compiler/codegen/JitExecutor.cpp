@@ -1,11 +1,8 @@
 #include "compiler/codegen/JitExecutor.h"
 #include "compiler/codegen/ExecutionPlan.h"
+#include "compiler/codegen/WorkerThreads.h"
 #include "compiler/lower/KernelBuilder.h"
 #include "ir/Graph.h"
-
-#include <atomic>
-#include <system_error>
-#include <thread>
 
 namespace netc {
 
@@ -16,38 +13,21 @@ struct JitExecutor::Impl {
   Halide::Target target;
 };
 
-/// JIT-compiles the kernels on as many threads as the machine has, each taking
-/// the next kernel, as the ahead-of-time compiler does: the kernels are
-/// independent pipelines, and Halide's lowering and LLVM's code generation
-/// (nearly all of `netc run`'s time on a big model) are safe to run on distinct
-/// pipelines at once. Returns the first failure in kernel order, or "".
+/// JIT-compiles the kernels on every core, as the ahead-of-time compiler
+/// does: the kernels are independent pipelines, and Halide's lowering and
+/// LLVM's code generation (nearly all of `netc run`'s time on a big model) are
+/// safe to run on distinct pipelines at once. Returns the first failure in
+/// kernel order, or "".
 static std::string compileKernels(std::vector<HalideKernel> &kernels,
                                   const Halide::Target &target) {
   std::vector<std::string> failures(kernels.size());
-  std::atomic<size_t> next{0};
-  auto compileRemaining = [&] {
-    for (size_t i; (i = next++) < kernels.size();) {
-      try {
-        kernels[i].pipeline.compile_jit(target);
-      } catch (const Halide::Error &e) {
-        failures[i] = e.what();
-      } catch (const std::exception &e) {
-        failures[i] = e.what();
-      }
-    }
-  };
-  std::vector<std::thread> workers;
-  const size_t jobs = std::max(1u, std::thread::hardware_concurrency());
-  for (size_t t = 1; t < std::min(jobs, kernels.size()); ++t) {
+  WorkerThreads(kernels.size(), 0, [&](size_t i) {
     try {
-      workers.emplace_back(compileRemaining);
-    } catch (const std::system_error &) {
-      break; // no more threads: this one compiles what is left
+      kernels[i].pipeline.compile_jit(target);
+    } catch (const std::exception &e) {
+      failures[i] = e.what();
     }
-  }
-  compileRemaining();
-  for (std::thread &worker : workers)
-    worker.join();
+  }).wait();
   for (const std::string &failure : failures)
     if (!failure.empty())
       return failure;
