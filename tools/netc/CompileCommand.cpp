@@ -37,7 +37,16 @@ static cl::opt<std::string> name("name",
                                  cl::desc("C name prefix of the generated API (default: the model name)"),
                                  cl::sub(compileCommand), cl::cat(category));
 
+static cl::opt<int> threads("threads",
+                            cl::desc("Threads the schedules divide the work among (default: "
+                                     "one per hardware thread of this machine)"),
+                            cl::init(0), cl::sub(compileCommand), cl::cat(category));
+
 int runCompile(DiagnosticEngine &diags) {
+  if (threads < 0) {
+    diags.error(llvm::StringRef(), "--threads must be 0 (one per hardware thread) or more");
+    return 1;
+  }
   for (const std::string &kind : emit)
     if (std::find(aotEmitKinds().begin(), aotEmitKinds().end(), kind) == aotEmitKinds().end()) {
       diags.error(llvm::StringRef(), "unknown --emit kind '" + kind +
@@ -68,6 +77,7 @@ int runCompile(DiagnosticEngine &diags) {
   options.printStats = stats;
   options.profile = profile;
   options.schedule.scheduler = scheduler; // estimates batch 1 for a symbolic batch
+  options.schedule.threads = threads;
   options.jobs = compileJobs();
   return compileAot(*graph, options, diags) ? 0 : 1;
 }
