@@ -304,7 +304,7 @@ Halide::Func lowerConv2d(LowerContext &ctx, const Op &op) {
         "conv2d_out");
   }
   const int vw = std::min(ctx.vectorWidth(), OW);
-  return scheduleConvTiles(ctx, stages.conv, stages, vw, vw, O, 1, true, "conv2d_out");
+  return scheduleConvTiles(ctx, stages.conv, stages, vw, vw, O, 1, true, true, "conv2d_out");
 }
 
 /// Vector registers of the target: 16 on x86 below AVX-512, 32 on AVX-512 and
@@ -315,6 +315,10 @@ int vectorRegisters(const LowerContext &ctx) {
 }
 
 } // namespace
+
+/// Most bytes of bordered input a thread copies for its share of an image's
+/// rows (scheduleConvTiles): a quarter of a Zen 4 core's L2.
+constexpr int64_t kGroupPaddingBytes = 256 * 1024;
 
 int pickChannelBlock(int channels, int vectorsPerChannel, int mostAccumulators) {
   // Each channel of a tile holds `vectorsPerChannel` accumulators; 12 or more
@@ -335,51 +339,86 @@ int pickChannelBlock(int channels, int vectorsPerChannel, int mostAccumulators) 
 
 Halide::Func scheduleConvTiles(const LowerContext &ctx, Halide::Func result, ConvStages &stages,
                                int outputVector, int convVector, int channels,
-                               int vectorsPerChannel, bool alignedTiles,
+                               int vectorsPerChannel, bool alignedTiles, bool unpooled,
                                const std::string &name) {
   using namespace Halide;
   Var x("x"), y("y"), c("c"), n("n");
   const TensorType &w = ctx.operandTypes[1];
   const bool depthwise = w.rank() == 4 && w.dim(1).size == 1 &&
                          ctx.operandTypes[0].dim(1).size == w.dim(0).size && w.dim(0).size > 1;
-  // With 16 vector registers (AVX2, SSE) a tile of one vector per channel
-  // keeps at most 13 accumulators, beside the input vector and a broadcast
-  // weight: 16 channels spilled accumulators to the stack around every FMA
-  // (ConvNetJS's unfused 5x5 convs 1.2-1.7x slower than with 8 channels). A
-  // tile of two rows per channel (fused with a pool) shares each weight
-  // between its rows and ran faster with 16 than with 8; a depthwise tile
-  // reads an input vector per channel and is not register-bound.
-  const bool fewRegisters = vectorRegisters(ctx) < 32 && vectorsPerChannel == 1 && !depthwise;
+  // With 16 vector registers (AVX2, SSE) a tile keeps at most 13
+  // accumulators beside its input vectors and a broadcast weight: 16 channels
+  // of one vector spilled accumulators to the stack around every FMA
+  // (ConvNetJS's unfused 5x5 convs 1.2-1.7x slower than with 8 channels). Its
+  // conv rows are unrolled so that each broadcast weight feeds every row of
+  // the tile: one load per 1.1 FMAs with one row, per 0.7 with two (ConvNetJS
+  // conv2 + relu + pool: 0.034 -> 0.023 ms, conv3 0.013 -> 0.008). Where
+  // `out` is the conv itself, a tile takes two of its rows for the same
+  // reason. A depthwise tile reads an input vector per channel and is not
+  // register-bound.
+  const bool fewRegisters = vectorRegisters(ctx) < 32 && !depthwise;
+  const int outH = (int)ctx.resultType.dim(2).size;
+  const int tileRows = fewRegisters && unpooled && outH >= 2 ? 2 : 1;
+  if (tileRows > 1)
+    vectorsPerChannel = tileRows;
+  const bool unrollRows = fewRegisters && vectorsPerChannel > 1;
   const int channelBlock = pickChannelBlock(channels, vectorsPerChannel, fewRegisters ? 13 : 24);
   Func out(name);
   out(x, y, c, n) = result(x, y, c, n);
-  Var xo("xo"), xi("xi"), co("co"), ci("ci"), rows("rows"), tasks("tasks");
+  Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), co("co"), ci("ci"), rows("rows"), tasks("tasks");
   out.split(x, xo, xi, outputVector, TailStrategy::ShiftInwards)
       .split(c, co, ci, channelBlock, TailStrategy::ShiftInwards)
-      .reorder(xi, ci, xo, y, co, n);
+      .split(y, yo, yi, tileRows, TailStrategy::ShiftInwards)
+      .reorder(xi, ci, yi, xo, yo, co, n)
+      .unroll(yi);
   // A depthwise conv does 9 FMAs per output: a task of one output row spent
   // more on being a task and on copying its 3 bordered input rows than on
   // its FMAs. Its tasks are whole planes of a block of channels instead
   // (MobileNet batch 8: 3.02 -> 2.24 ms, batch 1: 0.293 -> 0.249 ms).
-  if (depthwise)
-    out.fuse(co, n, tasks);
-  else
-    out.fuse(y, co, rows).fuse(rows, n, tasks);
-  out.parallel(tasks)
-      .vectorize(xi)
-      .unroll(ci);
+  //
+  // A task of one output row also copied the zero-bordered input rows its
+  // kernel reads, for every block of channels again: ConvNetJS's 16->20 5x5
+  // conv copied each input value ten times, a quarter of its time. Where a
+  // thread's share of the bordered image fits its L2, each thread instead
+  // takes a run of rows with all their channel blocks and copies those rows
+  // once.
+  const TensorType &in = ctx.operandTypes[0];
+  const int64_t borderedImageBytes =
+      4 * in.dim(1).size * (in.dim(2).size + w.dim(2).size) * (in.dim(3).size + w.dim(3).size);
+  const bool padPerGroup = stages.padded && !depthwise && ctx.threads > 1 &&
+                           borderedImageBytes / ctx.threads <= kGroupPaddingBytes;
+  Var share("share"), group("group");
+  if (depthwise) {
+    out.fuse(co, n, tasks).parallel(tasks);
+  } else if (padPerGroup) {
+    const int rowTasks =
+        (outH + tileRows - 1) / tileRows * ((channels + channelBlock - 1) / channelBlock);
+    const int groups = std::min(ctx.threads, rowTasks);
+    out.reorder(xi, ci, yi, xo, co, yo, n)
+        .fuse(co, yo, rows)
+        .split(rows, share, tasks, (rowTasks + groups - 1) / groups, TailStrategy::GuardWithIf)
+        .fuse(share, n, group)
+        .parallel(group);
+  } else {
+    out.fuse(yo, co, rows).fuse(rows, n, tasks).parallel(tasks);
+  }
+  out.vectorize(xi).unroll(ci);
   Func conv = stages.conv;
   RDom r = stages.reduction;
   TailStrategy tail = alignedTiles ? TailStrategy::Auto : TailStrategy::GuardWithIf;
   conv.compute_at(out, xo).vectorize(x, convVector, tail).unroll(c, channelBlock);
   conv.update()
-      .reorder(x, c, r.x, r.y, r.z)
+      .reorder(x, y, c, r.x, r.y, r.z)
       .vectorize(x, convVector, tail)
       .unroll(c, channelBlock);
+  if (unrollRows) {
+    conv.unroll(y);
+    conv.update().unroll(y);
+  }
   if (stages.padded) {
     // Materialize the zero-bordered input rows a task needs, so the inner loop
     // reads plain vectors instead of bounds-checked gathers.
-    stages.source.compute_at(out, tasks)
+    stages.source.compute_at(out, padPerGroup ? group : tasks)
         .vectorize(stages.source.args()[0], ctx.vectorWidth(), TailStrategy::GuardWithIf);
   }
   return out;

@@ -95,10 +95,11 @@ void defineWinogradConv(ConvStages &stages, const ConvParams &p, Halide::Func we
 /// tile the conv is computed in registers over `convVector`-wide vectors and
 /// the whole reduction (compute_at), parallel over rows × channel blocks × batch.
 /// `alignedTiles`: each tile's conv region is a whole number of vectors;
-/// otherwise the last partial vector is guarded.
+/// otherwise the last partial vector is guarded. `unpooled`: `result`'s rows
+/// are the conv's rows, so a tile may take several of them.
 Halide::Func scheduleConvTiles(const LowerContext &ctx, Halide::Func result, ConvStages &stages,
                                int outputVector, int convVector, int channels,
-                               int vectorsPerChannel, bool alignedTiles,
+                               int vectorsPerChannel, bool alignedTiles, bool unpooled,
                                const std::string &name);
 
 /// The schedule of a Winograd conv (stages from defineConv with

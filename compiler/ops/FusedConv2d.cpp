@@ -147,7 +147,7 @@ Halide::Func lowerFusedConv(LowerContext &ctx, const Op &op) {
   // A pooled tile holds the conv rows of its pool windows.
   const int convRows = kind ? (int)pool.kh : 1;
   return scheduleConvTiles(ctx, result, stages, vw, convVector, O, convRows, alignedTiles,
-                           "fused_conv2d");
+                           !kind, "fused_conv2d");
 }
 
 } // namespace
