@@ -316,6 +316,15 @@ int vectorRegisters(const LowerContext &ctx) {
 
 } // namespace
 
+/// Splits `rows`, the tasks of one image, into one share per thread (`share`
+/// outside `tasks`): a share copies the bordered input its tasks read once.
+void splitIntoThreadShares(Halide::Func out, Halide::Var rows, Halide::Var share,
+                           Halide::Var tasks, int tasksPerImage, int threads) {
+  const int shares = std::max(1, std::min(threads, tasksPerImage));
+  out.split(rows, share, tasks, (tasksPerImage + shares - 1) / shares,
+            Halide::TailStrategy::GuardWithIf);
+}
+
 /// Most bytes of bordered input a thread copies for its share of an image's
 /// rows (scheduleConvTiles): half the L2 of a core of the AVX2 EPYC it was
 /// measured on (512 KB), a quarter of a Zen 4 core's.
@@ -394,12 +403,9 @@ Halide::Func scheduleConvTiles(const LowerContext &ctx, Halide::Func result, Con
   } else if (padPerGroup) {
     const int rowTasks =
         (outH + tileRows - 1) / tileRows * ((channels + channelBlock - 1) / channelBlock);
-    const int groups = std::min(ctx.threads, rowTasks);
-    out.reorder(xi, ci, yi, xo, co, yo, n)
-        .fuse(co, yo, rows)
-        .split(rows, share, tasks, (rowTasks + groups - 1) / groups, TailStrategy::GuardWithIf)
-        .fuse(share, n, group)
-        .parallel(group);
+    out.reorder(xi, ci, yi, xo, co, yo, n).fuse(co, yo, rows);
+    splitIntoThreadShares(out, rows, share, tasks, rowTasks, ctx.threads);
+    out.fuse(share, n, group).parallel(group);
   } else {
     out.fuse(yo, co, rows).fuse(rows, n, tasks).parallel(tasks);
   }
@@ -647,10 +653,8 @@ Halide::Func scheduleChannelVectorTiles(const LowerContext &ctx, Halide::Func re
           .split(rows, group, tasks, tasksPerImage, TailStrategy::GuardWithIf)
           .parallel(n);
     }
-    const int groups = std::max(1, std::min(ctx.threads, tasksPerImage));
-    out.split(rows, group, tasks, (tasksPerImage + groups - 1) / groups,
-              TailStrategy::GuardWithIf)
-        .parallel(group);
+    splitIntoThreadShares(out, rows, group, tasks, tasksPerImage, ctx.threads);
+    out.parallel(group);
   } else {
     out.fuse(rows, n, tasks).parallel(tasks);
   }
