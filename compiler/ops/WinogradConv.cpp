@@ -334,10 +334,11 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
     else
       inputTiles.parallel(ici);
   } else {
-    // Tiles whose transformed input is computed at once, for every weight
-    // block: about 128 KB of it, so it stays in L2 while they read it.
-    const int chunkBudget = std::max(1, (128 << 10) / (4 * alpha * alpha * inputChannels));
+    // A chunk: the tiles whose transformed input is computed at once, for
+    // every weight block.
     int chunk = tilesX;
+    // With AVX-512, about 128 KB of it, read from L2.
+    const int chunkBudget = std::max(1, (128 << 10) / (4 * alpha * alpha * inputChannels));
     if (fewRegisters) {
       const bool evenColumns = transposeTile && outW % perTile == 0;
       const RowTiling rowTiling =
