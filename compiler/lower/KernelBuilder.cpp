@@ -83,6 +83,7 @@ HalideKernel buildKernel(const KernelStep &step, const Halide::Target &target,
   ctx.operandTypes.resize(op.operands().size());
   ctx.operandChannelBlocks.assign(op.operands().size(), 0);
   ctx.blockedOperands.resize(op.operands().size());
+  ctx.operandParams.resize(op.operands().size());
   for (size_t i = 0; i < op.operands().size(); ++i) {
     const Value *v = op.operand(i);
     if (!v)
@@ -96,6 +97,7 @@ HalideKernel buildKernel(const KernelStep &step, const Halide::Target &target,
     if (autoscheduled)
       param.set_estimates(estimatesOf(storage, batchEstimate));
     kernel.params.push_back(param);
+    ctx.operandParams[i] = param;
     std::vector<Halide::Var> vars = halideVars(storage.rank());
     Halide::Func f(param.name() + (block ? "_blocked" : "_in"));
     if (autoscheduled) {

@@ -27,6 +27,9 @@ struct LowerContext {
   /// holds the buffer as it is stored, a (lane, x, y, block, n) Func.
   std::vector<int> operandChannelBlocks;
   std::vector<Halide::Func> blockedOperands;
+  /// Per operand: the kernel argument it reads, for schedules that prefetch
+  /// from it; undefined where the operand is computed in the same kernel.
+  std::vector<Halide::ImageParam> operandParams;
   /// True when the op's result is the kernel's output and the op should apply its
   /// own schedule; false when it is being inlined into a consumer.
   bool schedule = true;
@@ -62,6 +65,7 @@ struct LowerContext {
     inner.operandTypes = std::move(types);
     inner.operandChannelBlocks.assign(inner.operands.size(), 0);
     inner.blockedOperands.assign(inner.operands.size(), Halide::Func());
+    inner.operandParams.assign(inner.operands.size(), Halide::ImageParam());
     inner.resultType = type;
     inner.resultChannelBlock = 0;
     inner.schedule = false;
