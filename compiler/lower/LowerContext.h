@@ -54,6 +54,12 @@ struct LowerContext {
 
   /// Floats per vector register on the target (16 on AVX-512, 8 on AVX2, 4 on SSE/NEON).
   int vectorWidth() const { return target.natural_vector_size<float>(); }
+  /// Vector registers of the target: 16 on x86 below AVX-512, 32 on AVX-512
+  /// and AArch64.
+  int vectorRegisters() const {
+    const bool x86 = target.arch == Halide::Target::X86;
+    return x86 && !target.has_feature(Halide::Target::AVX512) ? 16 : 32;
+  }
   bool hasOperand(size_t i) const { return i < operands.size() && operands[i].defined(); }
 
   /// A context for an op inlined into a fused kernel's algorithm: these

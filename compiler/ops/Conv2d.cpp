@@ -307,13 +307,6 @@ Halide::Func lowerConv2d(LowerContext &ctx, const Op &op) {
   return scheduleConvTiles(ctx, stages.conv, stages, vw, vw, O, 1, true, true, "conv2d_out");
 }
 
-/// Vector registers of the target: 16 on x86 below AVX-512, 32 on AVX-512 and
-/// AArch64.
-int vectorRegisters(const LowerContext &ctx) {
-  const bool x86 = ctx.target.arch == Halide::Target::X86;
-  return x86 && !ctx.target.has_feature(Halide::Target::AVX512) ? 16 : 32;
-}
-
 } // namespace
 
 /// Splits `rows`, the tasks of one image, into one share per thread (`share`
@@ -366,7 +359,7 @@ Halide::Func scheduleConvTiles(const LowerContext &ctx, Halide::Func result, Con
   // `out` is the conv itself, a tile takes two of its rows for the same
   // reason. A depthwise tile reads an input vector per channel and is not
   // register-bound.
-  const bool fewRegisters = vectorRegisters(ctx) < 32 && !depthwise;
+  const bool fewRegisters = ctx.vectorRegisters() < 32 && !depthwise;
   const int outH = (int)ctx.resultType.dim(2).size;
   const int tileRows = fewRegisters && unpooled && outH >= 2 ? 2 : 1;
   if (tileRows > 1)
@@ -445,7 +438,7 @@ namespace {
 /// channel's rows through L1 once per tap (512-channel 7x7 on AVX2: 44 % of
 /// peak against 53 % with rows innermost).
 std::vector<Halide::RVar> kernelReductionOrder(const LowerContext &ctx, const Halide::RDom &r) {
-  if (vectorRegisters(ctx) < 32)
+  if (ctx.vectorRegisters() < 32)
     return {r.y, r.x, r.z};
   return {r.x, r.y, r.z};
 }
@@ -460,7 +453,7 @@ TileRegisters tileRegistersFor(const LowerContext &ctx, int weightBlock, bool pa
                                int kernelHeight) {
   TileRegisters registers;
   registers.vectorsPerBlock = std::max(1, weightBlock / std::max(1, ctx.vectorWidth()));
-  registers.registers = vectorRegisters(ctx);
+  registers.registers = ctx.vectorRegisters();
   registers.partialBlocks = partialBlocks && registers.vectorsPerBlock > 1;
   registers.tallKernel = kernelHeight > 1;
   return registers;
