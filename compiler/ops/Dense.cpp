@@ -110,9 +110,10 @@ std::vector<AttrSpec> denseAttrSpecs() {
           {"units", AttrKind::Int, Attribute::ofInt(0), 0, true}};
 }
 
-/// Partial sums per output vector of a packed dense: consecutive k go to
-/// different accumulators, so a single row keeps enough FMAs in flight.
-constexpr int kPackedPartialSums = 4;
+/// Accumulators per block and row of a packed dense: consecutive k go to
+/// different partial sums, so that a single row keeps enough FMAs in flight
+/// (4 partial sums of AVX-512's one vector per block, 2 of AVX2's two).
+constexpr int kAccumulatorsPerBlockRow = 4;
 
 // A dense whose weights are packed [ceil(units/B), K, B]: each weight read is
 // one aligned vector of B units, multiplied by a broadcast input value, and a
@@ -124,7 +125,9 @@ Halide::Func lowerPackedDense(LowerContext &ctx, int B, const FusedActivation *a
   const int K = (int)ctx.operandTypes[0].dim(1).size;
   const int M = (int)ctx.resultType.dim(1).size;
   const int blocks = (M + B - 1) / B;
-  constexpr int S = kPackedPartialSums;
+  const int lanes = std::min(ctx.vectorWidth(), B);
+  const int vectorsPerBlock = (B + lanes - 1) / lanes;
+  const int S = std::max(1, kAccumulatorsPerBlockRow / vectorsPerBlock);
   // The reduction is split into `parts` ranges of k, one per core when the
   // weights repay waking a thread (kDenseBytesPerTask): a matrix-vector
   // product is bound by reading the weights, and splitting k keeps the cores'
@@ -176,13 +179,14 @@ Halide::Func lowerPackedDense(LowerContext &ctx, int B, const FusedActivation *a
   // The products go to a small root buffer of whole blocks, so no register
   // tile straddles the last, partial block of units; the output stage then
   // sums the parts and adds the bias and the activation a vector at a time.
-  const int vw = ctx.vectorWidth();
-  const int lanes = std::min(vw, B);
-  const int vectorsPerBlock = (B + lanes - 1) / lanes;
   // Register tiles of one block × rows × S partial sums, at most 16 vector
-  // accumulators: with enough rows each weight vector loaded feeds one FMA per
-  // row (all 4 rows of a tile on AVX-512); fewer rows go one at a time.
-  const int maxRows = std::max(1, 16 / (S * vectorsPerBlock));
+  // accumulators with 32 registers and 12 with 16 (the weights are FMA memory
+  // operands, each broadcast takes a register: AVX2 tiles of 16 accumulators
+  // spilled one per step, mlp2 at batch 8 ran 0.062-0.069 ms, 0.040-0.049
+  // with 12): with enough rows each weight vector loaded feeds one FMA per row
+  // (4 rows on AVX-512, 3 on AVX2); fewer rows go one at a time.
+  const int accumulators = ctx.vectorRegisters() < 32 ? 12 : 16;
+  const int maxRows = std::max(1, accumulators / (S * vectorsPerBlock));
   Expr batchRows = result.output_buffer().dim(1).extent();
   Var lo("lo"), li("li"), no("no"), ni("ni"), bi("bi"), tile("tile");
   partial.compute_root();
@@ -198,13 +202,14 @@ Halide::Func lowerPackedDense(LowerContext &ctx, int B, const FusedActivation *a
         .unroll(ni);
   // One row at a time, in tiles of a few blocks: concurrent weight streams keep
   // more reads in flight, which matters when the weights come from memory
-  // (VGG's fc6, 411 MB: 7.6 ms with one stream per core, 5.3 ms with four).
-  // The tile divides the blocks, so none is computed twice.
-  int tileBlocks = std::min(blocks, maxRows);
-  while (blocks % tileBlocks)
-    --tileBlocks;
+  // (VGG's fc6, 411 MB: 7.6 ms with one stream per core, 5.3 ms with four)
+  // and also from L3 (mlp2's 7 blocks, 1.4 MB: 0.0104-0.0121 ms one block at a
+  // time, 0.0092-0.0119 three at a time). A last tile of fewer blocks is
+  // guarded, so none is computed twice.
+  const int tileBlocks = std::min(blocks, maxRows);
   partial.split(lane, lo, li, lanes)
-      .split(block, tile, bi, tileBlocks)
+      .split(block, tile, bi, tileBlocks,
+             blocks % tileBlocks ? TailStrategy::GuardWithIf : TailStrategy::Auto)
       .reorder(li, lo, bi, tile, n, p)
       .vectorize(li)
       .unroll(lo)
