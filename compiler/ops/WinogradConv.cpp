@@ -335,13 +335,12 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
     // the next chunk's weights (past a tile position's last chunk, the next
     // position's first: the weights are [block, ey, ex, channel, lane]; past
     // the block's end a prefetch that cannot fault). Only where one image's
-    // transformed input for a chunk and two chunks of weights fit in L1
-    // beside the accumulators' spills: otherwise the prefetched lines evict
-    // what the other rows reuse (vgg16.stage5, 25 KB of input per chunk, ran
-    // 2x slower), which is also why batches of more than one image go
-    // without.
+    // transformed input for a chunk and two chunks of weights take at most 24
+    // KB of L1's 32: otherwise the prefetched lines evict what the other rows
+    // reuse (vgg16.stage5, 25 KB of input per chunk, ran 2x slower), which is
+    // also why batches of more than one image go without.
     const double sliceBytes = 4.0 * channelChunk * (tilesX * tilesY + 2 * B);
-    const ImageParam &input = ctx.operandParams.empty() ? ImageParam() : ctx.operandParams[0];
+    const ImageParam input = ctx.operandParams.empty() ? ImageParam() : ctx.operandParams[0];
     if (sliceBytes <= (24 << 10) && ctx.operandParams.size() > 1 && input.defined() &&
         ctx.operandParams[1].defined()) {
       const Expr oneImage = input.dim(input.dimensions() - 1).extent() == 1;
