@@ -171,6 +171,19 @@ int registerTiles(int extent, int mostTiles, int vectorsPerBlock) {
   return best;
 }
 
+/// The L1 data cache that chunks of transformed input and weights are sized
+/// for (32 KB on the x86 cores measured).
+constexpr int kL1Bytes = 32 << 10;
+
+/// The widest vector of at most `lanes` floats (a power of two) whose width
+/// divides `columns`: rows of an NCHW result stored as whole vectors.
+int widestDividingVector(int columns, int lanes) {
+  int vector = lanes;
+  while (vector > 1 && columns % vector)
+    vector /= 2;
+  return vector;
+}
+
 /// With 16 vector registers (AVX2, SSE): tiles per register tile and per
 /// chunk of a row of `tilesX` tiles whose input is transformed at once. A
 /// register tile of 4 tiles (8 accumulators of a 16-channel block) keeps both
@@ -191,12 +204,9 @@ RowTiling rowTilingForFewRegisters(int tilesX, int mostTiles, int vectorsPerBloc
   for (int tiles = 1; tiles <= std::min(tilesX, mostTiles); ++tiles) {
     const int computed = (tilesX + tiles - 1) / tiles * tiles;
     double cost = (double)computed / tilesX / std::min(1.0, tiles * vectorsPerBlock / 8.0);
-    if (columnsPerTile > 0) {
-      int storeVector = lanes;
-      while (storeVector > 1 && tiles * columnsPerTile % storeVector)
-        storeVector /= 2;
-      cost *= 1 + 0.15 * std::log2((double)lanes / storeVector);
-    }
+    if (columnsPerTile > 0)
+      cost *= 1 + 0.15 * std::log2((double)lanes /
+                                   widestDividingVector(tiles * columnsPerTile, lanes));
     if (cost < bestCost - 1e-9) {
       bestCost = cost;
       best.tiles = tiles;
@@ -204,7 +214,7 @@ RowTiling rowTilingForFewRegisters(int tilesX, int mostTiles, int vectorsPerBloc
   }
   // Chunks shift inwards at the row's end: of the sizes that fit, the one
   // that recomputes the fewest tiles.
-  const int inL1 = std::max(1, (int)((32 << 10) / (best.tiles * bytesPerTile)));
+  const int inL1 = std::max(1, (int)(kL1Bytes / (best.tiles * bytesPerTile)));
   int bestComputed = 1 << 30;
   for (int registerTilesPerChunk = 1; registerTilesPerChunk <= inL1; ++registerTilesPerChunk) {
     const int chunk = std::min(tilesX, best.tiles * registerTilesPerChunk);
@@ -276,10 +286,7 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
 
   // A vector of columns for the NCHW stores that divides `columns`.
   auto columnVector = [&](int columns) {
-    for (int v = lanes; v > 1; v /= 2)
-      if (columns % v == 0 && outW % perTile == 0)
-        return v;
-    return 1;
+    return outW % perTile == 0 ? widestDividingVector(columns, lanes) : 1;
   };
   int tiles = 0, storeVector = 1;
   // The NCHW input transform's vector of neighbouring tiles.
@@ -341,7 +348,7 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
     // also why batches of more than one image go without.
     const double sliceBytes = 4.0 * channelChunk * (tilesX * tilesY + 2 * B);
     const ImageParam input = ctx.operandParams.empty() ? ImageParam() : ctx.operandParams[0];
-    if (sliceBytes <= (24 << 10) && ctx.operandParams.size() > 1 && input.defined() &&
+    if (sliceBytes <= kL1Bytes * 3 / 4 && ctx.operandParams.size() > 1 && input.defined() &&
         ctx.operandParams[1].defined()) {
       const Expr oneImage = input.dim(input.dimensions() - 1).extent() == 1;
       product.update().specialize(oneImage).prefetch(ctx.operandParams[1], rci, rco, 1,
