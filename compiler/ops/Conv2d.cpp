@@ -53,9 +53,8 @@ ConvWeightShape::ConvWeightShape(const TensorType &w, int64_t block, int64_t win
 std::optional<TensorType> inferConvType(const Op &op, std::string &error) {
   const TensorType &in = operandType(op, 0), &w = operandType(op, 1);
   ConvParams p(op.attrs());
-  if (p.weightBlock < 0 || (p.weightBlock > 0 && p.groups != 1))
-    return error = "weight_block must be 0, or positive with groups = 1, found " +
-                   std::to_string(p.weightBlock),
+  if (p.weightBlock < 0)
+    return error = "weight_block must be 0 or positive, found " + std::to_string(p.weightBlock),
            std::nullopt;
   if (p.channelBlock != 0 && p.channelBlock != p.weightBlock)
     return error = "channel_block must be 0 or equal weight_block (" +
@@ -117,6 +116,12 @@ std::optional<TensorType> inferConvType(const Op &op, std::string &error) {
   if (outChannels % p.groups != 0)
     return error = describeOperand(op, 1) + " has " + std::to_string(outChannels) +
                    " output channels, not divisible by " + std::to_string(p.groups) + " groups",
+           std::nullopt;
+  // A block of output channels reads the input channels of one group.
+  if (p.weightBlock > 0 && (outChannels / p.groups) % p.weightBlock != 0)
+    return error = "weight_block " + std::to_string(p.weightBlock) + " does not divide the " +
+                   std::to_string(outChannels / p.groups) + " output channels of each of " +
+                   std::to_string(p.groups) + " groups",
            std::nullopt;
   if (ws.perGroup * p.groups != channels)
     return error = "input " + in.shapeStr() + " has " + std::to_string(channels) +
@@ -257,10 +262,13 @@ ConvStages defineConv(const ConvParams &p, Halide::Func input, Halide::Func weig
     Var lane("lane"), block("block");
     stages.blocked = Func("conv2d_blocked");
     stages.blocked(lane, x, y, block, n) = bias.defined() ? bias(block * B + lane) : Expr(0.0f);
+    // Blocks never straddle groups (inferConvType): block b reads group
+    // b * B / OG's input channels.
+    Expr blockChannel = p.groups == 1 ? Expr(r.z) : (block * B / OG) * CG + r.z;
     stages.blocked(lane, x, y, block, n) +=
         weight(lane, r.x, r.y, r.z, block) *
         stages.source(x * (int)p.strideX + r.x * (int)p.dilX - (int)p.padLeft,
-                      y * (int)p.strideY + r.y * (int)p.dilY - (int)p.padTop, r.z, n);
+                      y * (int)p.strideY + r.y * (int)p.dilY - (int)p.padTop, blockChannel, n);
     stages.conv = Func("conv2d");
     stages.conv(x, y, c, n) = stages.blocked(c % B, x, y, c / B, n);
     return stages;

@@ -4,8 +4,11 @@
 // output channels per vector: every weight read is one aligned vector load, the
 // input is read as broadcast scalars, and a small tile of output pixels stays in
 // registers for the whole reduction. Repacking here, once, keeps that layout
-// change out of every call. Needs bound weight data; grouped (depthwise) convs
-// keep OIHW.
+// change out of every call. Needs bound weight data. A grouped conv is packed
+// when each group's output channels come in whole blocks (AlexNet's two
+// groups of 128 or 192), so that a block reads one group's input channels;
+// depthwise convs keep OIHW.
+#include "compiler/passes/ConvPacking.h"
 #include "compiler/passes/PassRegistry.h"
 #include "ir/Graph.h"
 #include "ir/OpRegistry.h"
@@ -17,7 +20,7 @@ namespace netc {
 
 namespace {
 
-constexpr int64_t kBlock = 16;
+constexpr int64_t kBlock = kConvWeightBlock;
 // Measured at batch 1 and 8: 1x1 convs of 8..64 input channels and VGG's
 // first 3x3 conv (27 taps) ran 1.4-5x faster vectorized over columns; a 1x1
 // conv of 128 input channels ran 1.8x faster packed.
@@ -50,6 +53,25 @@ bool storeDominates(const Graph &graph, const Op &op, int64_t taps) {
 
 } // namespace
 
+bool convChannelsPackable(const Op &conv, std::string *why) {
+  const TensorType &w = conv.operand(1)->type();
+  const int64_t groups = std::max<int64_t>(1, conv.attrs().getInt("groups"));
+  const int64_t outChannels = w.rank() ? w.dim(0).size : 0;
+  const int64_t perGroup = outChannels / groups;
+  std::string reason;
+  if (groups > 1 && perGroup == 1)
+    reason = "it is a depthwise convolution (one output channel per group)";
+  else if (w.rank() != 4 || outChannels % (kBlock * groups) != 0)
+    reason = groups == 1 ? std::to_string(outChannels) + " output channels are not a multiple of " +
+                               std::to_string(kBlock)
+                         : "its " + std::to_string(perGroup) +
+                               " output channels per group are not a multiple of " +
+                               std::to_string(kBlock);
+  if (why)
+    *why = reason;
+  return reason.empty();
+}
+
 bool packConvWeights(Graph &graph, DiagnosticEngine &diags) {
   // Decide consumers first (storeDominates asks whether a result's readers
   // are packed), then rewrite and explain in program order.
@@ -65,17 +87,14 @@ bool packConvWeights(Graph &graph, DiagnosticEngine &diags) {
     std::string why;
     if (op->attrs().getInt("weight_block") != 0)
       continue;
-    if (op->attrs().getInt("groups") != 1)
-      why = "it is a grouped convolution";
-    else if (wType.rank() != 4 || wType.dim(0).size % kBlock != 0)
-      why = std::to_string(wType.rank() ? wType.dim(0).size : 0) +
-            " output channels are not a multiple of " + std::to_string(kBlock);
-    else if (int64_t taps = wType.dim(1).size * wType.dim(2).size * wType.dim(3).size;
-             storeDominates(graph, *op, taps))
-      why = "its reduction of " + std::to_string(taps) +
-            " taps per output is too short to pay for storing 16 channels per pixel";
-    else if (!weight->data())
-      why = "weight '" + weight->name() + "' has no data yet";
+    if (convChannelsPackable(*op, &why)) {
+      const int64_t taps = wType.dim(1).size * wType.dim(2).size * wType.dim(3).size;
+      if (storeDominates(graph, *op, taps))
+        why = "its reduction of " + std::to_string(taps) +
+              " taps per output is too short to pay for storing 16 channels per pixel";
+      else if (!weight->data())
+        why = "weight '" + weight->name() + "' has no data yet";
+    }
     if (!why.empty()) {
       keptBecause[op] = why;
       continue;

@@ -54,6 +54,8 @@ std::string whyDirect(const Op &op, const PassTarget &target) {
     return "its weights are not packed";
   if (a.getInt("winograd_tile") != 0)
     return "it is already a Winograd conv";
+  if (a.getInt("groups") != 1)
+    return "it is a grouped convolution";
   if (w.rank() != 5 || w.dim(2).size != 3 || w.dim(3).size != 3)
     return "its kernel is not 3x3";
   const auto &stride = a.getInts("stride"), &dilation = a.getInts("dilation");
