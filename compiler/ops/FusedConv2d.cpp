@@ -75,10 +75,14 @@ Halide::Func lowerFusedConv(LowerContext &ctx, const Op &op) {
   // Overlapping pool windows (3x3/2) would recompute shared conv pixels in
   // every tile: those compute the conv in strips instead (see
   // ChannelVectorTiling), which read a little past the conv's edge.
-  const bool strips = p.weightBlock && kind && (pool.kw > pool.sx || pool.kh > pool.sy);
+  const bool overlapping = kind && (pool.kw > pool.sx || pool.kh > pool.sy);
+  const bool strips = p.weightBlock && overlapping;
+  // Overlapping windows read a conv region that is no whole number of
+  // vectors (2v + 1 columns for v pooled ones): a zero-extended input lets
+  // the tile round its last vector up (scheduleConvTiles) instead of masking it.
   ConvStages stages =
       defineConv(p, ctx.operands[0], ctx.operands[1], ctx.hasOperand(2) ? ctx.operands[2] : Func(),
-                 ctx.operandTypes[0], ctx.operandTypes[1], strips, ctx.blockedOperands[0],
+                 ctx.operandTypes[0], ctx.operandTypes[1], overlapping, ctx.blockedOperands[0],
                  ctx.operandChannelBlocks[0]);
   Var x("x"), y("y"), c("c"), n("n");
   Func preActivation = stages.conv;
