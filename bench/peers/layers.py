@@ -142,6 +142,7 @@ NETWORKS = [
     Network("resnet18"),
     Network("vgg16"),
     Network("mobilenet"),
+    Network("alexnet"),
 ]
 
 # Section name -> rows, in the order the tables print.

@@ -7,6 +7,9 @@ driver checks at run time that each twin has the parameter count and the conv
 + dense FLOPs netc reports for the .nn file.
 """
 
+import warnings
+
+import torch
 from torch import nn
 
 # Input shape (C, H, W) of each network, as its .nn file declares it.
@@ -17,6 +20,7 @@ INPUT_SHAPES = {
     "resnet18": (3, 224, 224),
     "vgg16": (3, 224, 224),
     "mobilenet": (3, 128, 128),
+    "alexnet": (3, 227, 227),
 }
 
 
@@ -118,6 +122,56 @@ def mobilenet():
     return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(256, 1000))
 
 
+class _LrnNode(torch.autograd.Function):
+    """LRN that torch.onnx.export writes as one ONNX LRN node."""
+
+    @staticmethod
+    def forward(ctx, x, size, alpha, beta, k):
+        return nn.functional.local_response_norm(x, size, alpha, beta, k)
+
+    @staticmethod
+    def symbolic(g, x, size, alpha, beta, k):
+        with warnings.catch_warnings():
+            # torch 1.13 calls g.op deprecated and names no replacement.
+            warnings.simplefilter("ignore", FutureWarning)
+            return g.op("LRN", x, size_i=size, alpha_f=alpha, beta_f=beta, bias_f=k)
+
+
+class LocalResponseNorm(nn.LocalResponseNorm):
+    """PyTorch's LRN, exported as one ONNX LRN node: its own export pads by a
+    computed width, which OpenCV 4.6's ONNX importer rejects."""
+
+    def forward(self, x):
+        if not torch.jit.is_scripting():
+            if torch.onnx.is_in_onnx_export():
+                return self._onnx_node(x)
+        return nn.functional.local_response_norm(x, self.size, self.alpha, self.beta, self.k)
+
+    @torch.jit.unused
+    def _onnx_node(self, x):
+        return _LrnNode.apply(x, self.size, self.alpha, self.beta, self.k)
+
+
+def alexnet():
+    """alexnet.nn: Caffe's BVLC AlexNet, with its grouped convs and LRN."""
+
+    def lrn():
+        # Like Caffe and netc's lrn, PyTorch divides alpha by the size.
+        return LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=1.0)
+
+    return nn.Sequential(
+        nn.Conv2d(3, 96, 11, 4), nn.ReLU(), lrn(), nn.MaxPool2d(3, 2),
+        nn.Conv2d(96, 256, 5, padding=2, groups=2), nn.ReLU(), lrn(), nn.MaxPool2d(3, 2),
+        nn.Conv2d(256, 384, 3, padding=1), nn.ReLU(),
+        nn.Conv2d(384, 384, 3, padding=1, groups=2), nn.ReLU(),
+        nn.Conv2d(384, 256, 3, padding=1, groups=2), nn.ReLU(), nn.MaxPool2d(3, 2),
+        nn.Flatten(),
+        nn.Linear(9216, 4096), nn.ReLU(), nn.Dropout(0.5),
+        nn.Linear(4096, 4096), nn.ReLU(), nn.Dropout(0.5),
+        nn.Linear(4096, 1000), nn.Softmax(dim=1),
+    )  # fmt: skip
+
+
 BUILDERS = {
     "mlp2": mlp2,
     "lenet5": lenet5,
@@ -125,4 +179,5 @@ BUILDERS = {
     "resnet18": resnet18,
     "vgg16": vgg16,
     "mobilenet": mobilenet,
+    "alexnet": alexnet,
 }
