@@ -416,9 +416,9 @@ Halide::Func scheduleConvTiles(const LowerContext &ctx, Halide::Func result, Con
   // A tile's conv region that is no whole number of vectors (overlapping
   // pool windows) rounds its last vector up where the source is zero-extended
   // and may be read past the edge. Guarded, that vector's accumulators were
-  // masked loads and stores around every FMA, slow on AVX2 (AlexNet's
-  // conv5 + relu + 3x3/2 max pool, ungrouped with 200 channels: 34 ms, the
-  // same conv unfused 1.8 ms).
+  // masked loads and stores around every FMA, slow on AVX2 (384->200 3x3 at
+  // 13x13 + relu + 3x3/2 max pool: 34 ms, rounded up 5.6 ms; the conv alone
+  // 1.8 ms, which is why fuse-conv no longer makes these).
   TailStrategy tail = alignedTiles     ? TailStrategy::Auto
                       : stages.padded ? TailStrategy::RoundUp
                                       : TailStrategy::GuardWithIf;

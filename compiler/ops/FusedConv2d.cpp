@@ -75,7 +75,7 @@ constexpr int64_t kStripBytes = 256 * 1024;
 /// strip's conv rows within kStripBytes. ResNet-18's and GoogLeNet's stems
 /// (64 channels, a 112x112 conv pooled to 56x56): 14 rows, 29 conv rows for
 /// 28 (203 KB), 1.41 against 1.49 ms with 4; GoogLeNet's 64->192 conv at
-/// 56x56: the whole image, 57 rows, about 10 % faster.
+/// 56x56: the whole image, 57 rows, 10-20 % faster.
 int pickStripRows(int outH, int convH, int convW, const PoolParams &pool, int blockChannels,
                   int channelBlocks, int threads) {
   int best = 1;
