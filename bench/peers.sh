@@ -7,7 +7,7 @@
 #     layer, VGG-16 and ResNet-18 (one 3x3 conv per stage),
 #   - the fused conv + activation + pool sequences,
 #   - the whole networks mlp2, lenet5, cifar10, resnet18, vgg16, mobilenet,
-#     alexnet,
+#     alexnet, googlenet,
 # each at batch 1 and 8, 2 threads, plus the machine's FMA peak (bench/fmapeak.c
 # and netc bench) and memory bandwidth (bench/stream.c). The rows live in
 # bench/peers/layers.py; the tables go to stdout, progress to stderr, every

@@ -143,6 +143,7 @@ NETWORKS = [
     Network("vgg16"),
     Network("mobilenet"),
     Network("alexnet"),
+    Network("googlenet"),
 ]
 
 # Section name -> rows, in the order the tables print.

@@ -21,6 +21,7 @@ INPUT_SHAPES = {
     "vgg16": (3, 224, 224),
     "mobilenet": (3, 128, 128),
     "alexnet": (3, 227, 227),
+    "googlenet": (3, 224, 224),
 }
 
 
@@ -172,6 +173,53 @@ def alexnet():
     )  # fmt: skip
 
 
+def _basic_conv(cin, cout, kernel, stride=1, pad=0):
+    """googlenet.nn's basic_conv (torchvision's BasicConv2d)."""
+    return nn.Sequential(
+        nn.Conv2d(cin, cout, kernel, stride, pad, bias=False),
+        nn.BatchNorm2d(cout, eps=0.001),
+        nn.ReLU(),
+    )
+
+
+class Inception(nn.Module):
+    """googlenet.nn's inception block: four branches, concatenated."""
+
+    def __init__(self, cin, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj):
+        super().__init__()
+        self.branch1 = _basic_conv(cin, ch1x1, 1)
+        self.branch2 = nn.Sequential(_basic_conv(cin, ch3x3red, 1),
+                                     _basic_conv(ch3x3red, ch3x3, 3, pad=1))
+        # A 3x3 kernel in the "5x5" branch, as torchvision's.
+        self.branch3 = nn.Sequential(_basic_conv(cin, ch5x5red, 1),
+                                     _basic_conv(ch5x5red, ch5x5, 3, pad=1))
+        self.branch4 = nn.Sequential(nn.MaxPool2d(3, 1, 1, ceil_mode=True),
+                                     _basic_conv(cin, pool_proj, 1))
+
+    def forward(self, x):
+        return torch.cat([self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)], 1)
+
+
+def googlenet():
+    """googlenet.nn: torchvision's GoogLeNet without the auxiliary classifiers."""
+    return nn.Sequential(
+        _basic_conv(3, 64, 7, 2, 3), nn.MaxPool2d(3, 2, ceil_mode=True),
+        _basic_conv(64, 64, 1), _basic_conv(64, 192, 3, pad=1), nn.MaxPool2d(3, 2, ceil_mode=True),
+        Inception(192, 64, 96, 128, 16, 32, 32),
+        Inception(256, 128, 128, 192, 32, 96, 64),
+        nn.MaxPool2d(3, 2, ceil_mode=True),
+        Inception(480, 192, 96, 208, 16, 48, 64),
+        Inception(512, 160, 112, 224, 24, 64, 64),
+        Inception(512, 128, 128, 256, 24, 64, 64),
+        Inception(512, 112, 144, 288, 32, 64, 64),
+        Inception(528, 256, 160, 320, 32, 128, 128),
+        nn.MaxPool2d(2, 2, ceil_mode=True),
+        Inception(832, 256, 160, 320, 32, 128, 128),
+        Inception(832, 384, 192, 384, 48, 128, 128),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(0.2), nn.Linear(1024, 1000),
+    )  # fmt: skip
+
+
 BUILDERS = {
     "mlp2": mlp2,
     "lenet5": lenet5,
@@ -180,4 +228,5 @@ BUILDERS = {
     "vgg16": vgg16,
     "mobilenet": mobilenet,
     "alexnet": alexnet,
+    "googlenet": googlenet,
 }
