@@ -326,11 +326,6 @@ void splitIntoThreadShares(Halide::Func out, Halide::Var rows, Halide::Var share
             Halide::TailStrategy::GuardWithIf);
 }
 
-/// Most bytes of bordered input a thread copies for its share of an image's
-/// rows (scheduleConvTiles): half the L2 of a core of the AVX2 EPYC it was
-/// measured on (512 KB), a quarter of a Zen 4 core's.
-constexpr int64_t kGroupPaddingBytes = 256 * 1024;
-
 int pickChannelBlock(int channels, int vectorsPerChannel, int mostAccumulators) {
   // Each channel of a tile holds `vectorsPerChannel` accumulators; 12 or more
   // in flight keep both FMA pipes busy, and up to 24 still leave registers for
@@ -397,7 +392,7 @@ Halide::Func scheduleConvTiles(const LowerContext &ctx, Halide::Func result, Con
   const int64_t borderedImageBytes =
       4 * in.dim(1).size * (in.dim(2).size + w.dim(2).size) * (in.dim(3).size + w.dim(3).size);
   const bool padPerGroup = stages.padded && !depthwise && ctx.threads > 1 &&
-                           borderedImageBytes / ctx.threads <= kGroupPaddingBytes;
+                           borderedImageBytes / ctx.threads <= kThreadCacheBytes;
   Var share("share"), group("group");
   if (depthwise) {
     out.fuse(co, n, tasks).parallel(tasks);

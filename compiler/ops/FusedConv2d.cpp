@@ -63,16 +63,12 @@ void referenceFusedConv(const Op &op, const std::vector<const Tensor *> &in, Ten
     out.data = std::move(conv.data);
 }
 
-/// Most bytes of a strip's conv rows (one block of channels): half the L2 of
-/// a core of the AVX2 EPYC it was measured on.
-constexpr int64_t kStripBytes = 256 * 1024;
-
 /// Pooled rows per strip of a conv fused with an overlapping pool. Each strip
 /// recomputes the conv rows it shares with the next (one in 9 for strips of
 /// 4 rows of a 3x3/2 pool), so strips are as tall as pays: the height whose
 /// busiest thread computes the fewest conv rows (strips × channel blocks
 /// dealt out evenly), of those the one computing fewest in all, with a
-/// strip's conv rows within kStripBytes. ResNet-18's and GoogLeNet's stems
+/// strip's conv rows (one block of channels) within kThreadCacheBytes. ResNet-18's and GoogLeNet's stems
 /// (64 channels, a 112x112 conv pooled to 56x56): 14 rows, 29 conv rows for
 /// 28 (203 KB), 1.41 against 1.49 ms with 4; GoogLeNet's 64->192 conv at
 /// 56x56: the whole image, 57 rows, 10-20 % faster.
@@ -82,7 +78,7 @@ int pickStripRows(int outH, int convH, int convW, const PoolParams &pool, int bl
   int64_t bestBusiest = INT64_MAX, bestComputed = INT64_MAX;
   for (int rows = 1; rows <= outH; ++rows) {
     const int convRows = std::min(convH, (rows - 1) * (int)pool.sy + (int)pool.kh);
-    if (rows > 1 && 4LL * blockChannels * convW * convRows > kStripBytes)
+    if (rows > 1 && 4LL * blockChannels * convW * convRows > kThreadCacheBytes)
       break;
     const int64_t tasks = (int64_t)((outH + rows - 1) / rows) * channelBlocks;
     const int64_t busiest = (tasks + threads - 1) / threads * convRows;
