@@ -24,6 +24,7 @@ sys.stdout = sys.stderr
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
+from timing import warm_up  # noqa: E402
 
 THREADS = int(os.environ.get("PEERS_THREADS", "2"))
 cv2.setNumThreads(THREADS)
@@ -50,11 +51,8 @@ def bench(request):
 
     # Warm-up and count as in torch_bench.py's time_calls: the first forward()
     # also sets the network up (layer fusion, buffer allocation).
-    for i in range(3):
-        start = time.perf_counter()
-        out = call()
-        if i >= 1 and time.perf_counter() - start > request["budget_s"] / 10:
-            break
+    out = call()
+    warm_up(call, request["budget_s"])
     times = []
     deadline = time.perf_counter() + request["budget_s"]
     while len(times) < 3 or (len(times) < 1000 and time.perf_counter() < deadline):

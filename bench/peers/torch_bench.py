@@ -47,6 +47,7 @@ import torch  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import layers  # noqa: E402
 import nets  # noqa: E402
+from timing import warm_up  # noqa: E402
 
 THREADS = int(os.environ.get("PEERS_THREADS", "2"))
 torch.set_num_threads(THREADS)
@@ -161,16 +162,13 @@ def time_calls(fn, x, budget_s):
     """Warm-up, then timed calls until budget_s has passed (3 to 1000 calls).
 
     Two warm-up calls at least: TorchScript's profiling executor records shapes
-    on the first call and runs the optimized graph from the second on. A third
-    when calls are cheap, for caches and thread pools. The count follows the
-    clock rather than the warm-up's speed: on a loaded machine one slow warm-up
-    call must not leave too few calls for the minimum to find a quiet moment.
+    on the first call and runs the optimized graph from the second on. When
+    calls are cheap, a third and more for WARMUP_S, as netc bench does (caches,
+    thread pools, idle cores). The count follows the clock rather than the
+    warm-up's speed: on a loaded machine one slow warm-up call must not leave
+    too few calls for the minimum to find a quiet moment.
     """
-    for i in range(3):
-        start = time.perf_counter()
-        fn(x)
-        if i >= 1 and time.perf_counter() - start > budget_s / 10:
-            break
+    warm_up(lambda: fn(x), budget_s)
     times = []
     deadline = time.perf_counter() + budget_s
     while len(times) < 3 or (len(times) < 1000 and time.perf_counter() < deadline):

@@ -199,9 +199,22 @@ int runBench(DiagnosticEngine &diags) {
     double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
     return status == NETC_OK ? ms : -1;
   };
+  // Warm-up: 3 calls at least (thread pool start, page faults, caches) and
+  // kWarmupMs of calls, as trtexec warms up for a time rather than a count. On
+  // this 2-core VM a small model's calls ran slow for their first 10-20 ms (an
+  // idle core is slow to wake until the machine has been busy a while): mlp2's
+  // min over 1000 calls after 3 warm-up calls was 0.0109-0.0115 ms, over
+  // 10000 calls 0.0094-0.0103.
+  constexpr double kWarmupMs = 100;
+  const auto warmupStart = Clock::now();
   double first = 0;
-  for (int i = 0; i < 3; ++i) // warm-up: thread pool start, page faults, caches
+  int warmupCalls = 0;
+  while (first >= 0 &&
+         (warmupCalls < 3 || std::chrono::duration<double, std::milli>(Clock::now() - warmupStart)
+                                     .count() < kWarmupMs)) {
     first = call();
+    ++warmupCalls;
+  }
   if (first < 0) {
     diags.error(llvm::StringRef(), "the compiled model failed to run");
     return 1;
@@ -287,15 +300,15 @@ int runBench(DiagnosticEngine &diags) {
                 : std::string());
   } else {
     llvm::outs() << fmt::format(
-        "model {}: batch {}, {} threads, {} calls after 3 warm-up calls\n"
+        "model {}: batch {}, {} threads, {} calls after {} warm-up calls\n"
         "  latency       min {:.4f} ms, median {:.4f} ms\n"
         "  work          {:.4f} GFLOP (convolutions and dense layers)\n"
         "  throughput    {:.2f} GFLOP/s at the min latency = {:.1f}% of this machine's "
         "measured peak over {:.4g} ms ({:.1f} GFLOP/s, {}-bit {}, {} threads; {:.1f}% of its "
         "burst peak, {:.1f} GFLOP/s)\n"
         "  compile time  {:.2f} s ({} schedules)\n",
-        graph->name(), (int64_t)batch, threadCount, count, minMs, medianMs, flops / 1e9, gflops,
-        100 * gflops / callPeak, minMs, callPeak, peak.vectorBits,
+        graph->name(), (int64_t)batch, threadCount, count, warmupCalls, minMs, medianMs,
+        flops / 1e9, gflops, 100 * gflops / callPeak, minMs, callPeak, peak.vectorBits,
         peak.vectorBits == 128 ? "mul+add" : "FMA", threadCount,
         100 * gflops / peak.burst(), peak.burst(), compileSeconds, schedulerName(scheduler));
     if (profile) {
