@@ -1,9 +1,11 @@
 // dense: fully connected layer y = x Wᵀ + b with x [N, in], W [out, in] (PyTorch's
 // nn.Linear layout) and optional b [out].
 #include "compiler/lower/LowerContext.h"
+#include "compiler/ops/DensePacking.h"
 #include "compiler/ops/FusedEpilogue.h"
 
 #include <algorithm>
+#include <numeric>
 
 namespace netc {
 
@@ -35,19 +37,42 @@ std::optional<TensorType> inferDenseType(const Op &op, std::string &error) {
       return error = "a dense with weight_block=" + std::to_string(block) +
                      " needs its output count in 'units', found " + std::to_string(units),
              std::nullopt;
-    const std::string packed = "[" + std::to_string((units + block - 1) / block) + "," +
-                               std::to_string(features) + "," + std::to_string(block) + "]";
+    // With a tail operand the blocks hold the whole blocks of units only.
+    const bool tailed = op.operand(3) != nullptr;
+    const int64_t blocks = tailed ? units / block : (units + block - 1) / block;
+    if (tailed && !packedDenseTailWidth(units, block))
+      return error = "a tail weight needs at least one whole block of " +
+                     std::to_string(block) + " units and a last block narrower by 4 or " +
+                     "more; " + std::to_string(units) + " units have " +
+                     (blocks ? "a last block of " + std::to_string(units % block)
+                             : std::string("no whole block")),
+             std::nullopt;
+    const std::string packed = "[" + std::to_string(blocks) + "," + std::to_string(features) +
+                               "," + std::to_string(block) + "]";
     if (!expectRank(w, 3, "weight '" + op.operand(1)->name() + "'",
-                    "ceil(out/" + std::to_string(block) + "),in," + std::to_string(block),
+                    (tailed ? "out/" : "ceil(out/") + std::to_string(block) +
+                        (tailed ? "" : ")") + ",in," + std::to_string(block),
                     error))
       return std::nullopt;
-    if (w.dim(0).size != (units + block - 1) / block || w.dim(1).size != features ||
-        w.dim(2).size != block)
+    if (w.dim(0).size != blocks || w.dim(1).size != features || w.dim(2).size != block)
       return error = describeOperand(op, 1) + " is not " + std::to_string(units) + " units × " +
                      std::to_string(features) + " features packed by " +
-                     std::to_string(block) + " (expected " + packed + ")",
+                     std::to_string(block) + (tailed ? " with a tail" : "") + " (expected " +
+                     packed + ")",
              std::nullopt;
+    if (tailed) {
+      const int64_t width = packedDenseTailWidth(units, block);
+      const TensorType &tail = operandType(op, 3);
+      if (tail.rank() != 2 || tail.dim(0).size != features || tail.dim(1).size != width)
+        return error = describeOperand(op, 3) + " is not the last " +
+                       std::to_string(units % block) + " units × " + std::to_string(features) +
+                       " features (expected [" + std::to_string(features) + "," +
+                       std::to_string(width) + "])",
+               std::nullopt;
+    }
   }
+  if (op.operand(3) && block == 0)
+    return error = "a tail weight needs packed weights (weight_block)", std::nullopt;
   if (op.operand(2)) {
     const TensorType &b = operandType(op, 2);
     if (b.rank() != 1 || b.dim(0).size != units)
@@ -115,6 +140,9 @@ std::vector<AttrSpec> denseAttrSpecs() {
 /// (4 partial sums of AVX-512's one vector per block, 2 of AVX2's two).
 constexpr int kAccumulatorsPerBlockRow = 4;
 
+/// Partial sums of a tail operand's vectors (DensePacking.h).
+constexpr int kTailAccumulators = 4;
+
 // A dense whose weights are packed [ceil(units/B), K, B]: each weight read is
 // one aligned vector of B units, multiplied by a broadcast input value, and a
 // block's weights are one contiguous stream. Row-major weights were read a few
@@ -124,21 +152,31 @@ Halide::Func lowerPackedDense(LowerContext &ctx, int B, const FusedActivation *a
   using namespace Halide;
   const int K = (int)ctx.operandTypes[0].dim(1).size;
   const int M = (int)ctx.resultType.dim(1).size;
-  const int blocks = (M + B - 1) / B;
+  // Units [blocks·B, M) come from the tail operand when there is one.
+  const bool tailed = ctx.hasOperand(3);
+  const int T = tailed ? (int)ctx.operandTypes[3].dim(1).size : 0;
+  const int blocks = tailed ? M / B : (M + B - 1) / B;
   const int lanes = std::min(ctx.vectorWidth(), B);
   const int vectorsPerBlock = (B + lanes - 1) / lanes;
   const int S = std::max(1, kAccumulatorsPerBlockRow / vectorsPerBlock);
+  // The tail's vectors hold its T units at g consecutive k where T divides a
+  // vector (4 units × 2 k on AVX2), else 4 units at one k; kTailAccumulators
+  // partial sums keep its FMAs independent.
+  const int tailVector = tailed && ctx.vectorWidth() % T == 0 ? ctx.vectorWidth() : 4;
+  const int g = std::max(1, tailVector / std::max(T, 1));
+  const int tailStep = g * kTailAccumulators;
+  const int stepK = tailed ? std::lcm(S, tailStep) : S;
   // The reduction is split into `parts` ranges of k, one per core when the
   // weights repay waking a thread (kDenseBytesPerTask): a matrix-vector
   // product is bound by reading the weights, and splitting k keeps the cores'
   // shares equal whatever the number of blocks (7 blocks split 4:3 by units).
   // Each core reads the same range on every call, from its own L2.
-  const int64_t weightBytes = 4LL * blocks * B * K;
+  const int64_t weightBytes = 4LL * (blocks * B + T) * K;
   int parts = (int)std::clamp<int64_t>(weightBytes / kDenseBytesPerTask, 1,
                                        std::max(1, ctx.threads));
-  while (parts > 1 && K / (parts * S) == 0)
+  while (parts > 1 && K / (parts * stepK) == 0)
     --parts;
-  const int chunk = K / (parts * S) * S;
+  const int chunk = K / (parts * stepK) * stepK;
   const int mainK = parts * chunk;
   Func x = ctx.operands[0], w = ctx.operands[1];
   Var lane("lane"), s("s"), block("block"), n("n"), p("p"), j("j");
@@ -164,12 +202,54 @@ Halide::Func lowerPackedDense(LowerContext &ctx, int B, const FusedActivation *a
     sumOfS += acc(lane, i, block, n, p);
   partial(lane, block, n, p) = sumOfS;
 
-  Func out("dense");
-  Expr value = partial(j % B, j / B, n, 0);
-  for (int i = 1; i < parts; ++i)
-    value += partial(j % B, j / B, n, i);
-  if (rest.defined())
-    value += rest(j % B, j / B, n);
+  // The tail: tailAcc(v, s, n, p) holds unit v % T at k = base + v / T.
+  Func tailAcc("dense_tail_acc"), tailPartial("dense_tail_partial"), tailRest("dense_tail_rest");
+  Var v("v"), t("t");
+  RDom rkt(0, std::max(1, chunk / tailStep), "rkt");
+  if (tailed) {
+    Func wt = ctx.operands[3];
+    tailAcc(v, s, n, p) = 0.0f;
+    Expr kt = p * chunk + (rkt * kTailAccumulators + s) * g + v / T;
+    if (chunk)
+      tailAcc(v, s, n, p) += wt(v % T, kt) * x(kt, n);
+    Expr sum = tailAcc(t, 0, n, p);
+    for (int i = 0; i < kTailAccumulators; ++i)
+      for (int kk = 0; kk < g; ++kk)
+        if (i || kk)
+          sum += tailAcc(t + T * kk, i, n, p);
+    tailPartial(t, n, p) = sum;
+    if (mainK < K) {
+      RDom rt(mainK, K - mainK, "rt");
+      tailRest(t, n) = 0.0f;
+      tailRest(t, n) += wt(t, rt) * x(rt, n);
+    }
+  }
+
+  Func out("dense"), unitSums("dense_units");
+  Expr value;
+  if (tailed) {
+    // Each side of the select is read in bounds (clamped); a small root stage,
+    // so that the output stage still reads one dense row of sums.
+    const int tailStart = blocks * B;
+    Expr mainBlock = min(j / B, blocks - 1), tailUnit = clamp(j - tailStart, 0, T - 1);
+    Expr fromBlocks = partial(j % B, mainBlock, n, 0), fromTail = tailPartial(tailUnit, n, 0);
+    for (int i = 1; i < parts; ++i) {
+      fromBlocks += partial(j % B, mainBlock, n, i);
+      fromTail += tailPartial(tailUnit, n, i);
+    }
+    if (rest.defined()) {
+      fromBlocks += rest(j % B, mainBlock, n);
+      fromTail += tailRest(tailUnit, n);
+    }
+    unitSums(j, n) = select(j < tailStart, fromBlocks, fromTail);
+    value = unitSums(j, n);
+  } else {
+    value = partial(j % B, j / B, n, 0);
+    for (int i = 1; i < parts; ++i)
+      value += partial(j % B, j / B, n, i);
+    if (rest.defined())
+      value += rest(j % B, j / B, n);
+  }
   out(j, n) = ctx.hasOperand(2) ? ctx.operands[2](j) + value : value;
   const DenseOutput output = applyActivation(ctx, activation, out);
   Func result = output.result, rowEpilogue = output.rowEpilogue;
@@ -234,6 +314,36 @@ Halide::Func lowerPackedDense(LowerContext &ctx, int B, const FusedActivation *a
     rest.compute_root().vectorize(lane, lanes);
     rest.update().vectorize(lane, lanes);
   }
+  if (tailed) {
+    // Its own parallel loop over the parts: fusing it into the blocks' one
+    // (compute_with) saved a dispatch at batch 1 but ran it on one thread in
+    // the batch tiles, whose parts loop is serial.
+    Var to("to"), ti("ti"), vo("vo"), vi("vi");
+    unitSums.compute_root();
+    tailPartial.compute_root()
+        .split(t, to, ti, 4)
+        .reorder(ti, to, n, p)
+        .vectorize(ti)
+        .unroll(to);
+    if (parts > 1)
+      tailPartial.parallel(p);
+    tailAcc.compute_at(tailPartial, n)
+        .split(v, vo, vi, tailVector)
+        .vectorize(vi)
+        .unroll(vo)
+        .unroll(s);
+    if (chunk)
+      tailAcc.update()
+          .split(v, vo, vi, tailVector)
+          .reorder(vi, vo, s, rkt.x)
+          .vectorize(vi)
+          .unroll(vo)
+          .unroll(s);
+    if (mainK < K) {
+      tailRest.compute_root().split(t, to, ti, 4).vectorize(ti);
+      tailRest.update().split(t, to, ti, 4).vectorize(ti);
+    }
+  }
 
   // A vector at a time from the first unit on, so that j / B and j % B stay a
   // broadcast and a ramp. (Splitting by whole blocks first, then into AVX2's
@@ -254,9 +364,12 @@ Halide::Func lowerPackedDense(LowerContext &ctx, int B, const FusedActivation *a
 
 void referenceDense(const std::vector<const Tensor *> &in, int64_t weightBlock, Tensor &out) {
   const Tensor &x = *in[0], &w = *in[1];
-  const Tensor *b = in[2];
+  const Tensor *b = in[2], *tail = in.size() > 3 ? in[3] : nullptr;
   const int64_t N = x.shape[0], K = x.shape[1], M = out.shape[1], B = weightBlock;
+  const int64_t tailStart = tail ? M / B * B : M, tailWidth = tail ? tail->shape[1] : 0;
   auto weightAt = [&](int64_t m, int64_t k) {
+    if (m >= tailStart)
+      return tail->data[k * tailWidth + (m - tailStart)];
     return B ? w.data[((m / B) * K + k) * B + m % B] : w.data[m * K + k];
   };
   for (int64_t n = 0; n < N; ++n)
@@ -377,7 +490,10 @@ void registerDenseOp() {
   def.name = "dense";
   def.dslNames = {"dense", "linear", "fc"};
   def.summary = "fully connected layer: y = x Wᵀ + b, W is [out, in]";
-  def.operands = {{"input", false, false}, {"weight", true, false}, {"bias", true, true}};
+  def.operands = {{"input", false, false},
+                  {"weight", true, false},
+                  {"bias", true, true},
+                  {"weight_tail", true, true}};
   def.dslParams = {{"units", AttrKind::Int, std::nullopt, 0},
                    {"bias", AttrKind::Bool, Attribute::ofBool(true), 0}};
   def.inferType = inferDenseType;
@@ -394,7 +510,10 @@ void registerFusedDenseOp() {
   OpDef def;
   def.name = "fused_dense";
   def.summary = "dense + bias + activation in one loop (made by fuse-dense)";
-  def.operands = {{"input", false, false}, {"weight", true, false}, {"bias", true, true}};
+  def.operands = {{"input", false, false},
+                  {"weight", true, false},
+                  {"bias", true, true},
+                  {"weight_tail", true, true}};
   def.attrs = denseAttrSpecs();
   for (AttrSpec &spec : activationAttrSpecs())
     def.attrs.push_back(std::move(spec));
