@@ -1,5 +1,6 @@
 // dense: fully connected layer y = x Wᵀ + b with x [N, in], W [out, in] (PyTorch's
-// nn.Linear layout) and optional b [out].
+// nn.Linear layout) and optional b [out]; pack-dense-weights stores W in blocks
+// of units, with an optional tail operand (DensePacking.h).
 #include "compiler/lower/LowerContext.h"
 #include "compiler/ops/DensePacking.h"
 #include "compiler/ops/FusedEpilogue.h"
@@ -143,7 +144,8 @@ constexpr int kAccumulatorsPerBlockRow = 4;
 /// Partial sums of a tail operand's vectors (DensePacking.h).
 constexpr int kTailAccumulators = 4;
 
-// A dense whose weights are packed [ceil(units/B), K, B]: each weight read is
+// A dense whose weights are packed [ceil(units/B), K, B] (or whole blocks and
+// a tail, DensePacking.h, reduced in a loop of its own): each weight read is
 // one aligned vector of B units, multiplied by a broadcast input value, and a
 // block's weights are one contiguous stream. Row-major weights were read a few
 // rows at a time with a horizontal sum per unit: 3072->100 on 2 cores ran
