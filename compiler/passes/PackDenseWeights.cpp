@@ -1,5 +1,5 @@
 // pack-dense-weights: rewrites the [out, in] weights of a dense layer to
-// blocks of 16 units, [out/16, in, 16], at compile time and sets the layer's
+// blocks of 16 units, [ceil(out/16), in, 16], at compile time and sets the layer's
 // `weight_block` and `units` attributes. The kernel then reads one aligned
 // vector of 16 units' weights per input value, a single contiguous stream per
 // block, instead of a few rows at a time with a horizontal sum per unit; the
@@ -65,7 +65,7 @@ bool packDenseWeights(Graph &graph, DiagnosticEngine &diags) {
     const TensorType &wType = weight->type();
     const int64_t units = wType.dim(0).size, features = wType.dim(1).size;
     int64_t tailWidth = packedDenseTailWidth(units, kBlock);
-    if (4 * (kBlock - tailWidth) * features < kTailMinSavedBytes)
+    if (tailWidth && 4 * (kBlock - tailWidth) * features < kTailMinSavedBytes)
       tailWidth = 0;
     const int64_t blocks = tailWidth ? units / kBlock : (units + kBlock - 1) / kBlock;
     TensorType packedType(DType::F32, {Dim::of(blocks), Dim::of(features), Dim::of(kBlock)});
