@@ -41,7 +41,8 @@ std::optional<TensorType> inferDenseType(const Op &op, std::string &error) {
     // With a tail operand the blocks hold the whole blocks of units only.
     const bool tailed = op.operand(3) != nullptr;
     const int64_t blocks = tailed ? units / block : (units + block - 1) / block;
-    if (tailed && !packedDenseTailWidth(units, block))
+    const int64_t tailWidth = packedDenseTailWidth(units, block);
+    if (tailed && !tailWidth)
       return error = "a tail weight needs at least one whole block of " +
                      std::to_string(block) + " units and a last block narrower by 4 or " +
                      "more; " + std::to_string(units) + " units have " +
@@ -51,8 +52,8 @@ std::optional<TensorType> inferDenseType(const Op &op, std::string &error) {
     const std::string packed = "[" + std::to_string(blocks) + "," + std::to_string(features) +
                                "," + std::to_string(block) + "]";
     if (!expectRank(w, 3, "weight '" + op.operand(1)->name() + "'",
-                    (tailed ? "out/" : "ceil(out/") + std::to_string(block) +
-                        (tailed ? "" : ")") + ",in," + std::to_string(block),
+                    std::string(tailed ? "floor" : "ceil") + "(out/" + std::to_string(block) +
+                        "),in," + std::to_string(block),
                     error))
       return std::nullopt;
     if (w.dim(0).size != blocks || w.dim(1).size != features || w.dim(2).size != block)
@@ -62,13 +63,12 @@ std::optional<TensorType> inferDenseType(const Op &op, std::string &error) {
                      packed + ")",
              std::nullopt;
     if (tailed) {
-      const int64_t width = packedDenseTailWidth(units, block);
       const TensorType &tail = operandType(op, 3);
-      if (tail.rank() != 2 || tail.dim(0).size != features || tail.dim(1).size != width)
+      if (tail.rank() != 2 || tail.dim(0).size != features || tail.dim(1).size != tailWidth)
         return error = describeOperand(op, 3) + " is not the last " +
                        std::to_string(units % block) + " units × " + std::to_string(features) +
                        " features (expected [" + std::to_string(features) + "," +
-                       std::to_string(width) + "])",
+                       std::to_string(tailWidth) + "])",
                std::nullopt;
     }
   }

@@ -63,21 +63,27 @@ void referenceFusedConv(const Op &op, const std::vector<const Tensor *> &in, Ten
     out.data = std::move(conv.data);
 }
 
+/// Conv rows a strip of `rows` pooled rows reads.
+int stripConvRows(int rows, int convH, const PoolParams &pool) {
+  return std::min(convH, (rows - 1) * (int)pool.sy + (int)pool.kh);
+}
+
 /// Pooled rows per strip of a conv fused with an overlapping pool. Each strip
 /// recomputes the conv rows it shares with the next (one in 9 for strips of
 /// 4 rows of a 3x3/2 pool), so strips are as tall as pays: the height whose
 /// busiest thread computes the fewest conv rows (strips × channel blocks
 /// dealt out evenly), of those the one computing fewest in all, with a
-/// strip's conv rows (one block of channels) within kThreadCacheBytes. ResNet-18's and GoogLeNet's stems
-/// (64 channels, a 112x112 conv pooled to 56x56): 14 rows, 29 conv rows for
-/// 28 (203 KB), 1.41 against 1.49 ms with 4; GoogLeNet's 64->192 conv at
-/// 56x56: the whole image, 57 rows, 10-20 % faster.
+/// strip's conv rows (one block of channels) within kThreadCacheBytes.
+/// ResNet-18's and GoogLeNet's stems (64 channels, a 112x112 conv pooled to
+/// 56x56): 14 rows, 29 conv rows for 28 (203 KB), 1.41 against 1.49 ms with
+/// 4; GoogLeNet's 64->192 conv at 56x56: the whole image, 57 rows, 10-20 %
+/// faster.
 int pickStripRows(int outH, int convH, int convW, const PoolParams &pool, int blockChannels,
                   int channelBlocks, int threads) {
   int best = 1;
   int64_t bestBusiest = INT64_MAX, bestComputed = INT64_MAX;
   for (int rows = 1; rows <= outH; ++rows) {
-    const int convRows = std::min(convH, (rows - 1) * (int)pool.sy + (int)pool.kh);
+    const int convRows = stripConvRows(rows, convH, pool);
     if (rows > 1 && 4LL * blockChannels * convW * convRows > kThreadCacheBytes)
       break;
     const int64_t tasks = (int64_t)((outH + rows - 1) / rows) * channelBlocks;
@@ -145,8 +151,8 @@ Halide::Func lowerFusedConv(LowerContext &ctx, const Op &op) {
       const int channelBlocks = (O + stages.weightBlock - 1) / stages.weightBlock;
       const int stripRows = pickStripRows(outH, convH, convW, pool, stages.weightBlock,
                                           channelBlocks, ctx.threads);
-      int stripConvRows = std::min(convH, (stripRows - 1) * (int)pool.sy + (int)pool.kh);
-      tiling = pickChannelVectorTile(convW, stripConvRows, convW, stripConvRows, regionX, regionY,
+      const int convRows = stripConvRows(stripRows, convH, pool);
+      tiling = pickChannelVectorTile(convW, convRows, convW, convRows, regionX, regionY,
                                      1, tileRegistersFor(ctx, stages.weightBlock, false, kernelH));
       tiling.stripRows = stripRows;
     } else {
