@@ -77,21 +77,21 @@ std::string whyDirect(const Op &op, const PassTarget &target) {
   if (computed > 1.35 * h * wd)
     return "its " + std::to_string(h) + "x" + std::to_string(wd) +
            " output would waste more than a third of its 2x2 tiles";
-  // With AVX-512 the direct conv's register tiles run at 90-96 % of the FMA
-  // peak, and the transforms cost F(2x2, 3x3) more of its 2.25x than with
-  // narrower vectors. Measured on an AVX-512 Xeon (2 threads, batch 1, each
-  // direct vs Winograd): it paid for 128 channels at 112x112 (1.0-1.5x), 256
-  // at 56x56 (1.3x, pooled 1.2-1.4x), 512 at 28x28 (1.4x) and 512 at 14x14
-  // (1.38x at batch 1, a tie to 1.2x at batch 8; more weights than tiles, so
-  // the weight-heavy schedule); it lost for 64 at 224x224 (0.9x), 128 at 28x28
-  // and 256 at 14x14 (0.8x), 512 at 7x7 (0.4x: 16 tiles an image), and tied
-  // for 64 at 56x56. With AVX2 and SSE it paid for every such conv measured.
+  // With AVX-512 the direct conv's register tiles run near the FMA peak, and
+  // the transforms cost F(2x2, 3x3) more of its 2.25x than with narrower
+  // vectors. On an AVX-512 Xeon (2 threads, batch 1 and 8, Winograd with
+  // chunks of a whole row of tiles), alone the two traded places: 64 channels
+  // at 56x56 and 128 at 28x28 ran up to 1.2x faster direct, 256 at 14x14 and
+  // 64 at 224x224 by Winograd. In the networks Winograd won from 14x14 on:
+  // ResNet-18 at batch 1 16.0 -> 11.5 ms, batch 8 109 -> 102; GoogLeNet 16.5
+  // -> 13.9 and 120 -> 109; VGG-16 125 -> 102 and 867 -> 623 (fifteenth
+  // session of docs/performance.md). 512 channels at 7x7 lost (0.4x: 16 tiles
+  // an image); narrower convs than 64 channels were not measured with
+  // AVX-512. With AVX2 and SSE it paid for every such conv measured.
   const int64_t channels =
       std::min(out.dim(1).size, op.operand(0)->type().dim(1).size);
   const int64_t side = std::min(h, wd);
-  if (target.vectorBits >= 512 && !((channels >= 512 && side >= 14) ||
-                                    (channels >= 256 && side >= 28) ||
-                                    (channels >= 128 && side >= 56)))
+  if (target.vectorBits >= 512 && (side < 14 || channels < 64))
     return "with AVX-512 the direct conv is faster for " + std::to_string(channels) +
            " channels at " + std::to_string(h) + "x" + std::to_string(wd);
   if (!weight->data())
