@@ -3,7 +3,8 @@
 // code with the reference interpreter and the JIT. With --repeat N it also
 // times N more calls and prints the fastest and the median to stderr: a check
 // of generated code on a machine that has no netc (a target this one cannot
-// run), not a benchmark (that is `netc bench`).
+// run), not a benchmark (that is `netc bench`). A library built with --profile
+// also gets its per-kernel times of those calls printed.
 //
 //   netc-aot-run libm.so --name m --input-dir IN --output-dir OUT [--repeat N]
 #include "netc/runtime.h"
@@ -93,7 +94,16 @@ int main(int argc, char **argv) {
                  netc_last_error());
     return 1;
   }
+  // A library built with --profile times its kernels: over the timed calls
+  // only, printed after them (netc bench --profile needs netc itself, which
+  // a machine that only runs the library may not have).
+  using ProfileFn = const netc_profile_entry *(*)(int32_t *);
+  using ResetFn = void (*)();
+  auto profile = reinterpret_cast<ProfileFn>(dlsym(handle, (name + "_profile").c_str()));
+  auto profileReset = reinterpret_cast<ResetFn>(dlsym(handle, (name + "_profile_reset").c_str()));
   if (repeat > 0) {
+    if (profile && profileReset)
+      profileReset();
     std::vector<double> ms;
     for (int r = 0; r < repeat; ++r) {
       auto start = std::chrono::steady_clock::now();
@@ -105,6 +115,16 @@ int main(int argc, char **argv) {
     std::sort(ms.begin(), ms.end());
     std::fprintf(stderr, "netc-aot-run: %d calls: min %.4f ms, median %.4f ms\n", repeat, ms[0],
                  ms[ms.size() / 2]);
+    if (profile && profileReset) {
+      int32_t count = 0;
+      const netc_profile_entry *entries = profile(&count);
+      std::fprintf(stderr, "netc-aot-run: per kernel: value op calls mean_ms min_ms\n");
+      for (int32_t k = 0; k < count; ++k)
+        std::fprintf(stderr, "netc-aot-run:   %s %s %lld %.4f %.4f\n", entries[k].value,
+                     entries[k].op, (long long)entries[k].calls,
+                     entries[k].calls ? entries[k].total_ns / 1e6 / entries[k].calls : 0.0,
+                     entries[k].min_ns / 1e6);
+    }
   }
   mkdir(outputDir.c_str(), 0755);
   for (int o = 0; o < model->num_outputs; ++o) {
