@@ -29,6 +29,10 @@ struct ScheduleOptions {
   /// Threads the code is planned for (the autoschedulers' MachineParams::parallelism,
   /// the task count of netc's batch-1 dense schedule); 0: one per core of this machine.
   int threads = 0;
+  /// 0: schedule for the target's vector registers. 16 or 32: schedule as if
+  /// the target had that many, so that another target's schedules (AVX-512's
+  /// 32-register tiles) can be run and checked on a machine without it.
+  int vectorRegisters = 0;
 };
 
 /// Parses an `--autoschedule=` value: adams2019, mullapudi2016 or li2018 (any

@@ -54,9 +54,15 @@ struct LowerContext {
 
   /// Floats per vector register on the target (16 on AVX-512, 8 on AVX2, 4 on SSE/NEON).
   int vectorWidth() const { return target.natural_vector_size<float>(); }
+  /// Set: schedule as if the target had this many vector registers
+  /// (ScheduleOptions::vectorRegisters).
+  int assumedVectorRegisters = 0;
+
   /// Vector registers of the target: 16 on x86 below AVX-512, 32 on AVX-512
-  /// and AArch64.
+  /// and AArch64 (or assumedVectorRegisters).
   int vectorRegisters() const {
+    if (assumedVectorRegisters)
+      return assumedVectorRegisters;
     const bool x86 = target.arch == Halide::Target::X86;
     return x86 && !target.has_feature(Halide::Target::AVX512) ? 16 : 32;
   }

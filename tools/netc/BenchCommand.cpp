@@ -106,7 +106,8 @@ int runBench(DiagnosticEngine &diags) {
     return 1;
   }
   Scheduler scheduler;
-  if (!selectedScheduler(scheduler, diags))
+  int registers = 0;
+  if (!selectedScheduler(scheduler, diags) || !scheduleRegisters(registers, diags))
     return 1;
   std::unique_ptr<Graph> graph = loadModelWithWeights(model, false, diags);
   if (!graph)
@@ -137,6 +138,7 @@ int runBench(DiagnosticEngine &diags) {
   options.schedule.scheduler = scheduler;
   options.schedule.batchEstimate = batch;
   options.schedule.threads = threads;
+  options.schedule.vectorRegisters = registers;
   options.profile = profile;
   options.jobs = compileJobs();
   auto compileStart = std::chrono::steady_clock::now();

@@ -60,7 +60,8 @@ int runCompile(DiagnosticEngine &diags) {
     return 1;
   }
   Scheduler scheduler;
-  if (!selectedScheduler(scheduler, diags))
+  int registers = 0;
+  if (!selectedScheduler(scheduler, diags) || !scheduleRegisters(registers, diags))
     return 1;
   std::unique_ptr<Graph> graph = loadModelWithWeights(model, true, diags);
   if (!graph)
@@ -78,6 +79,7 @@ int runCompile(DiagnosticEngine &diags) {
   options.profile = profile;
   options.schedule.scheduler = scheduler; // estimates batch 1 for a symbolic batch
   options.schedule.threads = threads;
+  options.schedule.vectorRegisters = registers;
   options.jobs = compileJobs();
   return compileAot(*graph, options, diags) ? 0 : 1;
 }

@@ -62,6 +62,23 @@ static cl::opt<unsigned> compileJobsOption(
 static cl::alias compileJobsAlias("j", cl::desc("Alias for --compile-jobs"),
                                   cl::aliasopt(compileJobsOption), cl::cat(category));
 
+static cl::opt<int> scheduleRegistersOption(
+    "schedule-registers",
+    cl::desc("Schedule as if the target had 16 or 32 vector registers (0: the target's), to run "
+             "and check another target's schedules on this machine"),
+    cl::value_desc("N"), cl::init(0), cl::Hidden, cl::sub(runCommand), cl::sub(compileCommand),
+    cl::sub(benchCommand), cl::cat(category));
+
+bool scheduleRegisters(int &registers, DiagnosticEngine &diags) {
+  registers = scheduleRegistersOption;
+  if (registers != 0 && registers != 16 && registers != 32) {
+    diags.error(llvm::StringRef(), "--schedule-registers must be 0, 16 or 32, not " +
+                                       std::to_string(registers));
+    return false;
+  }
+  return true;
+}
+
 bool selectedScheduler(Scheduler &scheduler, DiagnosticEngine &diags) {
   scheduler = Scheduler::Netc;
   if (!autoschedule.getNumOccurrences())
