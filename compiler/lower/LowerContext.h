@@ -51,13 +51,12 @@ struct LowerContext {
   /// Cores the generated code will run on (at least 1), for schedules that
   /// split small work into exactly one task per core.
   int threads = 1;
-
-  /// Floats per vector register on the target (16 on AVX-512, 8 on AVX2, 4 on SSE/NEON).
-  int vectorWidth() const { return target.natural_vector_size<float>(); }
   /// Set: schedule as if the target had this many vector registers
   /// (ScheduleOptions::vectorRegisters).
   int assumedVectorRegisters = 0;
 
+  /// Floats per vector register on the target (16 on AVX-512, 8 on AVX2, 4 on SSE/NEON).
+  int vectorWidth() const { return target.natural_vector_size<float>(); }
   /// Vector registers of the target: 16 on x86 below AVX-512, 32 on AVX-512
   /// and AArch64 (or assumedVectorRegisters).
   int vectorRegisters() const {

@@ -151,6 +151,14 @@ void defineWinogradConv(ConvStages &stages, const ConvParams &p, Halide::Func we
 
 namespace {
 
+/// Cost per useful tile with 32 vector registers of register tiles of `tiles`
+/// tiles, `computed` of them for `extent`: the recomputed tiles, divided by how
+/// well the accumulators hide the FMA latency (about 10 in flight keep both
+/// pipes busy).
+double manyRegistersTileCost(int computed, int extent, int tiles, int vectorsPerBlock) {
+  return (double)computed / extent / std::min(1.0, tiles * vectorsPerBlock / 10.0);
+}
+
 /// Tiles per register tile out of `extent` tiles: an accumulator per tile and
 /// vector of the block, with the block's weight vectors and a broadcast still in
 /// registers; among the sizes that keep enough accumulators in flight, the one
@@ -161,8 +169,7 @@ int registerTiles(int extent, int mostTiles, int vectorsPerBlock) {
   double bestCost = 1e30;
   for (int tiles = 1; tiles <= std::min(extent, mostTiles); ++tiles) {
     const int computed = (extent + tiles - 1) / tiles * tiles;
-    const double cost =
-        (double)computed / extent / std::min(1.0, tiles * vectorsPerBlock / 10.0);
+    const double cost = manyRegistersTileCost(computed, extent, tiles, vectorsPerBlock);
     if (cost < bestCost + 1e-9) {
       bestCost = cost;
       best = tiles;
@@ -236,8 +243,8 @@ RowTiling rowTilingForFewRegisters(int tilesX, int mostTiles, int vectorsPerBloc
 /// of a row of `tilesX` tiles. Each chunk's transformed input sits in L2
 /// while every weight block passes over it, so every chunk reads all the
 /// transformed weights once: chunks as long as `budgetBytes` allows, a whole
-/// row where it fits, cut into register tiles that keep the FMA pipes busy
-/// (about 10 accumulators) and recompute the fewest tiles at the row's end.
+/// row where it fits, cut into register tiles that keep the FMA pipes busy and
+/// recompute the fewest tiles at the row's end (manyRegistersTileCost).
 /// Chunks of 128 KB (8 tiles of 256 channels, so 8 accumulators, and 32 tiles
 /// computed for a row of 28) ran vgg16.stage3 in 14.0 ms at batch 1 on an
 /// AVX-512 Xeon; a whole row, 14 tiles at a time, in 9.1 ms.
@@ -249,8 +256,7 @@ RowTiling rowTilingForManyRegisters(int tilesX, int mostTiles, int vectorsPerBlo
   for (int tiles = 1; tiles <= std::min(tilesX, mostTiles); ++tiles)
     for (int chunk = tiles; chunk <= std::min(tilesX, std::max(tiles, inBudget)); chunk += tiles) {
       const int computed = (tilesX + chunk - 1) / chunk * chunk;
-      const double cost =
-          (double)computed / tilesX / std::min(1.0, tiles * vectorsPerBlock / 10.0);
+      const double cost = manyRegistersTileCost(computed, tilesX, tiles, vectorsPerBlock);
       if (cost < bestCost - 1e-9 || (cost < bestCost + 1e-9 && chunk > best.chunk)) {
         bestCost = cost;
         best.tiles = tiles;
