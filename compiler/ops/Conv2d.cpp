@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <vector>
 
 namespace netc {
 
@@ -194,24 +195,39 @@ void referenceConv(const ConvParams &p, const Tensor &x, const Tensor &w, const 
     return B ? w.data[((((o / B) * CG + ci) * KH + ky) * KW + kx) * B + o % B]
              : w.data[((o * CG + ci) * KH + ky) * KW + kx];
   };
+  // Each output's sum runs over (ci, ky, kx) in that order, as a dot product
+  // per output would; the loops over output pixels are innermost so that
+  // they read rows of the input (a dot product per output ran VGG-16 at
+  // 0.65 GFLOP/s, most of the numeric tests' time).
+  std::vector<double> acc(OH * OW);
   for (int64_t n = 0; n < N; ++n)
     for (int64_t o = 0; o < O; ++o) {
-      int64_t g = o / OG;
-      for (int64_t oy = 0; oy < OH; ++oy)
-        for (int64_t ox = 0; ox < OW; ++ox) {
-          double acc = b ? b->data[o] : 0.0;
-          for (int64_t ci = 0; ci < CG; ++ci)
-            for (int64_t ky = 0; ky < KH; ++ky)
-              for (int64_t kx = 0; kx < KW; ++kx) {
-                int64_t iy = oy * p.strideY + ky * p.dilY - p.padTop;
-                int64_t ix = ox * p.strideX + kx * p.dilX - p.padLeft;
-                if (iy < 0 || iy >= H || ix < 0 || ix >= W)
-                  continue;
-                int64_t c = g * CG + ci;
-                acc += (double)x.data[((n * C + c) * H + iy) * W + ix] * weightAt(o, ci, ky, kx);
-              }
-          out.data[((n * O + o) * OH + oy) * OW + ox] = (float)acc;
-        }
+      const int64_t g = o / OG;
+      std::fill(acc.begin(), acc.end(), b ? (double)b->data[o] : 0.0);
+      for (int64_t ci = 0; ci < CG; ++ci) {
+        const float *plane = &x.data[(n * C + g * CG + ci) * H * W];
+        for (int64_t ky = 0; ky < KH; ++ky)
+          for (int64_t kx = 0; kx < KW; ++kx) {
+            const double wv = weightAt(o, ci, ky, kx);
+            // Output columns whose input column ix lies in [0, W).
+            const int64_t shift = kx * p.dilX - p.padLeft;
+            const int64_t oxBegin = shift >= 0 ? 0 : (-shift + p.strideX - 1) / p.strideX;
+            const int64_t oxEnd =
+                W - 1 - shift < 0 ? 0 : std::min(OW, (W - 1 - shift) / p.strideX + 1);
+            for (int64_t oy = 0; oy < OH; ++oy) {
+              const int64_t iy = oy * p.strideY + ky * p.dilY - p.padTop;
+              if (iy < 0 || iy >= H)
+                continue;
+              const float *row = plane + iy * W;
+              double *sums = &acc[oy * OW];
+              for (int64_t ox = oxBegin; ox < oxEnd; ++ox)
+                sums[ox] += (double)row[ox * p.strideX + shift] * wv;
+            }
+          }
+      }
+      float *result = &out.data[(n * O + o) * OH * OW];
+      for (int64_t i = 0; i < OH * OW; ++i)
+        result[i] = (float)acc[i];
     }
 }
 
