@@ -26,7 +26,7 @@ OpRegistry &OpRegistry::get() {
 
 void OpRegistry::add(OpDef def) {
   assert(!lookup(def.name) && "op registered twice");
-  if (def.dslNames.empty())
+  if (def.dslNames.empty() && !def.madeByPasses)
     def.dslNames.push_back(def.name);
   defs_.push_back(std::make_unique<OpDef>(std::move(def)));
 }

@@ -66,7 +66,10 @@ using LowerFn = std::function<Halide::Func(LowerContext &, const Op &)>;
 
 struct OpDef {
   std::string name;                  // IR spelling: "conv2d"
-  std::vector<std::string> dslNames; // DSL spellings: {"conv2d", "conv"}
+  std::vector<std::string> dslNames; // DSL spellings: {"conv2d", "conv"}; none: the IR name
+  /// Made only by passes (fused_conv2d): its operands and attributes are
+  /// what a pass knows, so a model cannot write it and it has no DSL names.
+  bool madeByPasses = false;
   std::string summary;               // one line for --help and docs
   std::vector<OperandSpec> operands;
   std::vector<AttrSpec> attrs;

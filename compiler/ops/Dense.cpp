@@ -511,6 +511,7 @@ void registerDenseOp() {
 void registerFusedDenseOp() {
   OpDef def;
   def.name = "fused_dense";
+  def.madeByPasses = true;
   def.summary = "dense + bias + activation in one loop (made by fuse-dense)";
   def.operands = {{"input", false, false},
                   {"weight", true, false},

@@ -191,6 +191,7 @@ Halide::Func lowerFusedConv(LowerContext &ctx, const Op &op) {
 void registerFusedConv2dOp() {
   OpDef def;
   def.name = "fused_conv2d";
+  def.madeByPasses = true;
   def.summary = "conv2d + bias (+ residual) + activation + optional pool in one loop nest "
                 "(made by fuse-conv)";
   def.operands = {{"input", false, false},

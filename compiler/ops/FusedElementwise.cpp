@@ -136,6 +136,7 @@ Halide::Func lowerFusedElementwise(LowerContext &ctx, const Op &op) {
 void registerFusedElementwiseOp() {
   OpDef def;
   def.name = "fused_elementwise";
+  def.madeByPasses = true;
   def.summary = "a chain of same-shape elementwise ops in one loop (made by fuse-elementwise)";
   for (int i = 0; i < kMaxInputs; ++i)
     def.operands.push_back({"in" + std::to_string(i), false, i > 0});

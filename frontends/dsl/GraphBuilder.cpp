@@ -252,7 +252,12 @@ void GraphBuilder::reportUndefined(const std::string &name, llvm::SMRange use) {
 
 void GraphBuilder::reportUnknownLayerType(const CallExpr &call) {
   std::string message = "unknown layer type '" + call.callee + "'";
-  if (scope_->tensors.count(call.callee)) {
+  const OpDef *irOnly = OpRegistry::get().lookup(call.callee);
+  if (irOnly && irOnly->madeByPasses) {
+    message += "; '" + call.callee +
+               "' exists only in the IR, made by a pass out of the layers it fuses: write "
+               "those layers";
+  } else if (scope_->tensors.count(call.callee)) {
     message += "; '" + call.callee + "' is a layer, not a layer type";
   } else {
     std::vector<std::string> types;
@@ -474,6 +479,15 @@ Value *GraphBuilder::evaluateOpCall(const OpDef &def, const CallExpr &call,
       return nullptr;
   }
 
+  // Shape inference reads every required operand; a layer type whose
+  // weights the DSL does not create cannot be called.
+  for (size_t i = 0; i < def.operands.size(); ++i)
+    if (!operands[i] && !def.operands[i].optional) {
+      errorAtCall(call, "layer type '" + call.callee + "' needs its " +
+                            (def.operands[i].isWeight ? "weight '" : "operand '") +
+                            def.operands[i].name + "', which a model cannot give it");
+      return nullptr;
+    }
   Op *op = graph_->addOp(def, operands, std::move(lowering.attrs),
                          resultName(isFinal, call.callee), TensorType{}, call.loc());
   if (!def.inferType) {

@@ -92,6 +92,10 @@ int runOps() {
     for (const auto &n : def->dslNames)
       spellings += (spellings.empty() ? "" : ", ") + n;
     out += fmt::format("{:<12} {}\n", def->name, def->summary);
+    if (def->madeByPasses) {
+      out += fmt::format("{:<12}   IR only: made by a pass, not written in a model\n", "");
+      continue;
+    }
     out += fmt::format("{:<12}   DSL: {}(", "", spellings);
     bool first = true;
     for (const auto &o : def->operands)
