@@ -14,6 +14,12 @@ namespace netc {
 
 namespace {
 
+/// Ops per fused_elementwise: longer chains are cut into several. Halide
+/// compiles the body as one expression, nested as deep as the chain, and its
+/// passes recurse over it (3000 chained relus did not compile in 5 minutes;
+/// 20000 overflowed the stack); real chains are a few ops long.
+constexpr size_t kMaxFusedOps = 64;
+
 bool fusible(const Op *op) {
   if (!op->def().isElementwise || op->def().isView || op->kindName() == "fused_elementwise")
     return false;
@@ -38,8 +44,8 @@ bool fuseElementwise(Graph &graph, DiagnosticEngine &diags) {
     for (;;) {
       Value *tail = chain.back()->result();
       std::vector<Op *> readers = graph.users(tail);
-      if (graph.isOutput(tail) || readers.size() != 1 || !fusible(readers[0]) ||
-          grouped.count(readers[0]))
+      if (chain.size() == kMaxFusedOps || graph.isOutput(tail) || readers.size() != 1 ||
+          !fusible(readers[0]) || grouped.count(readers[0]))
         break;
       chain.push_back(readers[0]);
       grouped.insert(readers[0]);
