@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace netc {
@@ -125,6 +126,8 @@ private:
   std::vector<std::unique_ptr<Value>> values_;
   std::vector<std::unique_ptr<Op>> ops_;
   std::vector<Value *> inputs_, outputs_, weights_;
+  /// Per base name, where uniqueName's search for a free suffix starts.
+  mutable std::unordered_map<std::string, int> nextSuffix_;
 };
 
 } // namespace netc

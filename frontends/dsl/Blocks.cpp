@@ -485,7 +485,13 @@ BlockTable::BlockTable(const ModelDecl &model, DiagnosticEngine &diags) {
                  "block '" + block->name + "' is first defined here");
     }
   }
-  checkRecursion(diags);
+  if (!checkRecursion(diags)) {
+    for (auto &entry : blocks_) {
+      entry.second.valid = false;
+      entry.second.paramKinds.assign(entry.second.decl->params.size(), ParamKind::Any);
+    }
+    return;
+  }
   llvm::StringMap<int> state;
   for (const std::string &name : order_)
     computeHasWeights(blocks_[name], state);
@@ -542,11 +548,14 @@ const BlockInfo *BlockTable::lookup(llvm::StringRef name) const {
   return it == blocks_.end() ? nullptr : &it->second;
 }
 
-void BlockTable::checkRecursion(DiagnosticEngine &diags) {
+bool BlockTable::checkRecursion(DiagnosticEngine &diags) {
   // Depth-first search over "block calls block"; an edge back to a block on the
-  // stack closes a cycle, reported at that call.
+  // stack closes a cycle, reported at that call. The search itself stops at
+  // the nesting limit, so that a chain of thousands of blocks cannot exhaust
+  // the stack.
   llvm::StringMap<int> state; // 0 new, 1 on the stack, 2 done
   std::vector<std::string> stack;
+  bool tooDeep = false;
   std::function<void(const std::string &)> visit = [&](const std::string &name) {
     state[name] = 1;
     stack.push_back(name);
@@ -556,6 +565,16 @@ void BlockTable::checkRecursion(DiagnosticEngine &diags) {
           return;
         int calleeState = state.lookup(call.callee);
         if (calleeState == 0) {
+          if (stack.size() >= kMaxBlockNesting) {
+            if (!tooDeep)
+              diags.error(call.calleeRange.Start,
+                          "blocks nest more than " + std::to_string(kMaxBlockNesting) +
+                              " deep: '" + stack.front() + "' calls '" + call.callee +
+                              "' through " + std::to_string(stack.size() - 1) + " other blocks",
+                          {call.calleeRange});
+            tooDeep = true;
+            return;
+          }
           visit(call.callee);
           return;
         }
@@ -582,6 +601,7 @@ void BlockTable::checkRecursion(DiagnosticEngine &diags) {
   for (const std::string &name : order_)
     if (state.lookup(name) == 0)
       visit(name);
+  return !tooDeep;
 }
 
 bool BlockTable::computeHasWeights(BlockInfo &info, llvm::StringMap<int> &state) {

@@ -34,6 +34,11 @@ namespace netc::dsl {
 /// a parameter value or repeat count), or either (unused, or only where both fit).
 enum class ParamKind { Any, Tensor, Constant };
 
+/// Blocks nest at most this deep: one calling another, and so on. Deeper
+/// chains are rejected where the blocks are defined, before any walk over
+/// them could exhaust the stack.
+constexpr unsigned kMaxBlockNesting = 64;
+
 struct BlockInfo {
   const ast::BlockDecl *decl = nullptr;
   /// One per parameter (Any while the block is invalid).
@@ -82,7 +87,9 @@ public:
 private:
   void checkBody(BlockInfo &info, DiagnosticEngine &diags,
                  const std::vector<std::string> &modelNames);
-  void checkRecursion(DiagnosticEngine &diags);
+  /// Reports cycles and chains of calls deeper than kMaxBlockNesting; false if
+  /// it found such a chain (then no other walk over the calls may run).
+  bool checkRecursion(DiagnosticEngine &diags);
   bool computeHasWeights(BlockInfo &info, llvm::StringMap<int> &state);
   void computeParamKinds(BlockInfo &info, llvm::StringMap<int> &state, DiagnosticEngine &diags);
   void countMembers(const ast::Expr &expr, MemberCount &count) const;

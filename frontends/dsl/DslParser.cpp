@@ -88,6 +88,9 @@ private:
   void open(TokenKind kind, const llvm::Twine &what) {
     if (!tok_.is(kind))
       failExpected(what);
+    if (nesting_ >= kMaxNesting)
+      failAt(tok_, "brackets nest more than " + llvm::Twine(kMaxNesting) +
+                       " deep; give inner values names of their own");
     ++nesting_;
     advance();
   }
@@ -141,7 +144,13 @@ private:
   DiagnosticEngine &diags_;
   Token tok_;
   llvm::SMLoc lastEnd_; // end of the last consumed token, for source ranges
+  // The parser and every later walk over an expression recurse once per
+  // nesting level and per `|>` stage: these limits keep them within the stack
+  // (tens of thousands crashed), far above what networks need.
+  static constexpr int kMaxNesting = 256;
+  static constexpr int kMaxStagesPerStatement = 4096;
   int nesting_ = 0;     // open parentheses and brackets
+  int stages_ = 0;      // `|>` stages in the current statement
   bool inBlock_ = false; // parsing the body of a block (not the model)
   // The name the current statement defines, once parsed: kept if the statement fails.
   Token pendingName_;
@@ -311,6 +320,7 @@ std::unique_ptr<Stmt> Parser::parseStatementOrRecover(bool inBlock) {
 
 std::unique_ptr<Stmt> Parser::parseStatement(bool inBlock) {
   Token start = tok_;
+  stages_ = 0;
   if (inBlock) {
     if (atContextualKeyword("return")) {
       advance();
@@ -431,6 +441,10 @@ std::unique_ptr<Expr> Parser::parseExpr() {
   while (consume(TokenKind::Pipe)) {
     if (!tok_.is(TokenKind::Identifier))
       failExpected("a layer type after '|>'");
+    if (++stages_ > kMaxStagesPerStatement)
+      failAt(tok_, "more than " + llvm::Twine(kMaxStagesPerStatement) +
+                       " '|>' stages in one statement; split the chain over several "
+                       "statements, or use repeat(...)");
     expr = parseStage(std::move(expr));
   }
   return expr;

@@ -15,9 +15,10 @@ namespace {
 
 using namespace ast;
 
-/// Blocks nest at most this deep (only a recursion, which the block table
-/// rejects, could go deeper).
-constexpr unsigned maxInstanceDepth = 64;
+/// Layers a model may have: far more than any network needs, and few enough
+/// that building and naming them stays fast (naming scans the graph) and that
+/// a runaway repeat(...) ends in an error rather than a hang.
+constexpr int64_t kMaxLayers = 20000;
 
 class GraphBuilder {
 public:
@@ -479,6 +480,10 @@ Value *GraphBuilder::evaluateOpCall(const OpDef &def, const CallExpr &call,
       return nullptr;
   }
 
+  if (graph_->numOps() >= (size_t)kMaxLayers) {
+    errorAtCall(call, "the model has more than " + std::to_string(kMaxLayers) + " layers");
+    return nullptr;
+  }
   // Shape inference reads every required operand; a layer type whose
   // weights the DSL does not create cannot be called.
   for (size_t i = 0; i < def.operands.size(); ++i)
@@ -545,6 +550,13 @@ std::optional<int64_t> GraphBuilder::repeatCount(const RepeatExpr &repeat) {
   if (count->kind() != AttrKind::Int || count->asInt() < 1) {
     diags_.error(repeat.count->loc(), "repeat count must be a positive integer, found " +
                                           count->str(),
+                 {repeat.count->range()});
+    return std::nullopt;
+  }
+  if (count->asInt() > kMaxLayers) {
+    diags_.error(repeat.count->loc(),
+                 "repeat count " + count->str() + " is larger than a model may have layers (" +
+                     std::to_string(kMaxLayers) + ")",
                  {repeat.count->range()});
     return std::nullopt;
   }
@@ -632,8 +644,9 @@ Value *GraphBuilder::instantiate(const BlockInfo &info, const CallExpr &call,
   if (!info.valid)
     return nullptr; // reported at the definition
   const BlockDecl &block = *info.decl;
-  if (instanceDepth_ >= maxInstanceDepth) {
-    errorAtCall(call, "blocks nest more than " + std::to_string(maxInstanceDepth) + " deep");
+  // The block table rejects deeper chains where the blocks are defined.
+  if (instanceDepth_ >= kMaxBlockNesting) {
+    errorAtCall(call, "blocks nest more than " + std::to_string(kMaxBlockNesting) + " deep");
     return nullptr;
   }
   std::string usage = " (usage: " + BlockTable::signature(block) + ")";
