@@ -24,6 +24,10 @@ constexpr size_t kLengthPrefix = 8;
 // The reference writer pads the header so tensor data starts 8-byte aligned.
 constexpr size_t kHeaderAlign = 8;
 constexpr llvm::StringLiteral kMetadataKey("__metadata__");
+// llvm::json::parse recurses once per nesting level with no limit of its own,
+// so `[[[[...` in an untrusted header would exhaust the stack. A real header
+// nests three deep.
+constexpr unsigned kMaxJsonDepth = 64;
 
 std::optional<RawElement> elementForDType(llvm::StringRef dtype) {
   return llvm::StringSwitch<std::optional<RawElement>>(dtype)
@@ -39,6 +43,47 @@ std::optional<RawElement> elementForDType(llvm::StringRef dtype) {
       .Case("U8", RawElement::U8)
       .Case("BOOL", RawElement::Bool)
       .Default(std::nullopt);
+}
+
+/// Checks the header's nesting depth before llvm::json::parse sees it, and
+/// collects the keys of the top-level object as written: json::Object keeps
+/// one of two equal keys, so duplicates are only visible in the text. Leaves
+/// other syntax errors to the parser.
+bool scanHeader(llvm::StringRef text, std::vector<std::string> &topKeys, std::string &error) {
+  unsigned depth = 0;
+  bool inTopObject = false, expectKey = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '"') {
+      size_t start = i;
+      for (++i; i < text.size() && text[i] != '"'; ++i)
+        if (text[i] == '\\')
+          ++i;
+      if (i >= text.size())
+        return true;
+      if (inTopObject && depth == 1 && expectKey) {
+        // Decode escapes the way the full parse will, so "a" and "\u0061" match.
+        if (auto key = llvm::json::parse(text.slice(start, i + 1)))
+          if (auto s = key->getAsString())
+            topKeys.push_back(s->str());
+        expectKey = false;
+      }
+    } else if (c == '{' || c == '[') {
+      if (++depth > kMaxJsonDepth) {
+        error = "nesting deeper than " + std::to_string(kMaxJsonDepth) + " levels at byte " +
+                std::to_string(i) + " of the header";
+        return false;
+      }
+      if (depth == 1)
+        inTopObject = expectKey = c == '{';
+    } else if (c == '}' || c == ']') {
+      if (depth > 0)
+        --depth;
+    } else if (c == ',' && depth == 1) {
+      expectKey = true;
+    }
+  }
+  return true;
 }
 
 /// One header entry, validated against the data section.
@@ -126,12 +171,21 @@ bool readSafetensorsBytes(llvm::StringRef bytes, const std::string &origin,
   llvm::StringRef headerText = bytes.substr(kLengthPrefix, headerLength);
   llvm::StringRef data = bytes.drop_front(kLengthPrefix + headerLength);
 
+  std::vector<std::string> writtenKeys;
+  std::string scanError;
+  if (!scanHeader(headerText, writtenKeys, scanError))
+    return fail("invalid JSON header: " + scanError);
   llvm::Expected<llvm::json::Value> header = llvm::json::parse(headerText);
   if (!header)
     return fail("invalid JSON header: " + llvm::toString(header.takeError()));
   const llvm::json::Object *entries = header->getAsObject();
   if (!entries)
     return fail("JSON header is not an object");
+  std::sort(writtenKeys.begin(), writtenKeys.end());
+  auto duplicate = std::adjacent_find(writtenKeys.begin(), writtenKeys.end());
+  if (duplicate != writtenKeys.end())
+    return fail(*duplicate == kMetadataKey ? "duplicate key '" + *duplicate + "'"
+                                           : "duplicate tensor '" + *duplicate + "'");
 
   // json::Object is unordered; sort names so diagnostics come out deterministically.
   std::vector<std::string> names;

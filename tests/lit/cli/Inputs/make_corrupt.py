@@ -51,6 +51,10 @@ CORRUPTIONS = {
     "st-header-too-long": lambda: struct.pack("<Q", 1000) + b"{}",
     "st-short": lambda: b"\x01\x02",
     "st-bad-json": lambda: safetensors('{"a": 1,'),
+    "st-deep-json": lambda: safetensors("[" * 100000),
+    "st-duplicate-name": lambda: safetensors(
+        '{"h1.weight": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}, '
+        '"h1.\\u0077eight": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}}', b"\0" * 8),
     "st-bad-dtype": lambda: safetensors(
         '{"h1.weight": {"dtype": "Q99", "shape": [4, 3], "data_offsets": [0, 48]}}', b"\0" * 48),
     "st-offsets-outside": lambda: safetensors(
