@@ -33,7 +33,9 @@ bool fuseDenseLayers(Graph &graph, DiagnosticEngine &diags) {
       continue;
     }
     Op *activation = readers[0];
-    AttrMap attrs;
+    // The dense's own attributes (weight_block and units, if pack-dense-weights
+    // ran first) describe the weight operand the fused op keeps.
+    AttrMap attrs = dense->attrs();
     setActivationAttrs(*activation, attrs);
     std::string error;
     if (!normalizeAttrs(*fusedDef, attrs, error)) {
