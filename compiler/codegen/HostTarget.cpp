@@ -57,6 +57,11 @@ bool targetRunsOnHost(const std::string &target, std::string &why) {
   return true;
 }
 
+bool isKnownTarget(const std::string &target, std::string &error) {
+  Halide::Target parsed;
+  return parseTarget(target, parsed, error);
+}
+
 int targetVectorBits(const std::string &target) {
   Halide::Target t;
   std::string error;

@@ -11,6 +11,10 @@ namespace netc {
 /// lacks. Otherwise false, with `why` saying what differs.
 bool targetRunsOnHost(const std::string &target, std::string &why);
 
+/// False if `target` is not a Halide target string netc knows, with `error`
+/// the message run and compile give for it.
+bool isKnownTarget(const std::string &target, std::string &error);
+
 /// The widest float vector `target` compiles to on x86: 512 (AVX-512), 256
 /// (AVX, AVX2) or 128 (SSE); 0 for other architectures or a bad target.
 int targetVectorBits(const std::string &target);

@@ -55,6 +55,13 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv, "netc-opt: run graph passes and print the IR\n");
   DiagnosticEngine diags;
   diags.setRemarksEnabled(remarks);
+  // targetVectorBits reads a misspelt target as "not x86", which would quietly
+  // change what the passes choose.
+  std::string targetError;
+  if (!isKnownTarget(target, targetError)) {
+    diags.error(llvm::StringRef(), targetError);
+    return 1;
+  }
   std::unique_ptr<Graph> graph = loadModel(input, diags);
   if (!graph)
     return 1;

@@ -94,6 +94,17 @@ bool selectedScheduler(Scheduler &scheduler, DiagnosticEngine &diags) {
 unsigned compileJobs() { return compileJobsOption; }
 
 bool optimizeGraph(Graph &graph, DiagnosticEngine &diags, const std::string &target) {
+  if (optLevel > 1) {
+    diags.error(llvm::StringRef(), "-O must be 0 or 1, not " + std::to_string(optLevel));
+    return false;
+  }
+  // targetVectorBits reads a misspelt target as "not x86", which would quietly
+  // choose other passes and schedules than the target meant.
+  std::string error;
+  if (!isKnownTarget(target, error)) {
+    diags.error(llvm::StringRef(), error);
+    return false;
+  }
   registerBuiltinPasses();
   diags.setRemarksEnabled(remarks);
   PassPipelineOptions options;
