@@ -70,10 +70,20 @@ int runRun(DiagnosticEngine &diags) {
       diags.error(llvm::StringRef(), "--input expects NAME=FILE.npy, found '" + spec + "'");
       return 1;
     }
-    Tensor t;
-    if (!readNpy(spec.substr(eq + 1), t, diags))
+    std::string name = spec.substr(0, eq), file = spec.substr(eq + 1);
+    if (file.empty()) {
+      diags.error(llvm::StringRef(), "--input " + spec + ": missing file name");
       return 1;
-    inputs[spec.substr(0, eq)] = std::move(t);
+    }
+    // Otherwise the last one would silently win.
+    if (inputs.count(name)) {
+      diags.error(llvm::StringRef(), "input '" + name + "' is given twice");
+      return 1;
+    }
+    Tensor t;
+    if (!readNpy(file, t, diags))
+      return 1;
+    inputs[name] = std::move(t);
   }
   if (randomInputSeed.getNumOccurrences()) {
     if (batchSize <= 0) {
