@@ -45,7 +45,8 @@ std::unique_ptr<Graph> parseBody(const Op &op, std::string &error) {
   std::string messages;
   sm.setDiagHandler(
       [](const llvm::SMDiagnostic &d, void *out) {
-        *static_cast<std::string *>(out) += d.getMessage().str() + "; ";
+        auto &messages = *static_cast<std::string *>(out);
+        messages += (messages.empty() ? "" : "; ") + d.getMessage().str();
       },
       &messages);
   sm.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(text, "body"), llvm::SMLoc());
