@@ -5,6 +5,7 @@
 #include <llvm/ADT/StringExtras.h>
 
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 
 namespace netc {
@@ -222,9 +223,17 @@ private:
     case Tok::Int:
       advance();
       return Attribute::ofInt(parseInt(t));
-    case Tok::Float:
+    case Tok::Float: {
+      // getAsDouble returns inf for 1e400 without complaint; the printer would
+      // then write `inf`, not the number the text gave.
+      double value = 0;
+      if (t.text.getAsDouble(value))
+        fail(t.loc, "malformed number '" + t.text + "'");
+      if (!std::isfinite(value))
+        fail(t.loc, "number '" + t.text + "' is out of range");
       advance();
-      return Attribute::ofFloat(std::strtod(t.text.str().c_str(), nullptr));
+      return Attribute::ofFloat(value);
+    }
     case Tok::String: {
       advance();
       std::string s;
