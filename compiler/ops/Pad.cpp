@@ -27,7 +27,12 @@ std::optional<TensorType> inferPad(const Op &op, std::string &error) {
                std::nullopt;
       continue;
     }
-    int64_t size = in.dim(d).size + begin + end;
+    int64_t size = 0;
+    if (__builtin_add_overflow(in.dim(d).size, begin, &size) ||
+        __builtin_add_overflow(size, end, &size))
+      return error = padsText + " makes dim " + std::to_string(d) + " of input " +
+                     in.shapeStr() + " overflow 64 bits",
+             std::nullopt;
     if (size <= 0)
       return error = padsText + " crops dim " + std::to_string(d) + " of input " +
                      in.shapeStr() + " to nothing",

@@ -47,8 +47,10 @@ std::optional<TensorType> inferReshape(const Op &op, std::string &error) {
     } else {
       dims.push_back(Dim::of(size));
     }
-    if (!(symbolic && i == 0))
-      known *= dims.back().size;
+    if (!(symbolic && i == 0) && __builtin_mul_overflow(known, dims.back().size, &known))
+      return error = "cannot reshape input " + in.shapeStr() + " to " + target +
+                     ": more than 2^63 elements" + (symbolic ? " per batch item" : ""),
+             std::nullopt;
   }
   int64_t total = symbolic ? in.elementsPerBatchItem() : in.numElements(1);
   if (symbolic && inferred == 0) {
