@@ -152,24 +152,24 @@ void defineWinogradConv(ConvStages &stages, const ConvParams &p, Halide::Func we
 namespace {
 
 /// Cost per useful tile with 32 vector registers of register tiles of `tiles`
-/// tiles, `computed` of them for `extent`: the recomputed tiles, divided by how
-/// well the accumulators hide the FMA latency (about 10 in flight keep both
-/// pipes busy).
-double manyRegistersTileCost(int computed, int extent, int tiles, int vectorsPerBlock) {
-  return (double)computed / extent / std::min(1.0, tiles * vectorsPerBlock / 10.0);
+/// tiles, `computed` of them for `extent`, each tile `vectorsPerTile`
+/// accumulators: the recomputed tiles, divided by how well the accumulators
+/// hide the FMA latency (about 10 in flight keep both pipes busy).
+double manyRegistersTileCost(int computed, int extent, int tiles, int vectorsPerTile) {
+  return (double)computed / extent / std::min(1.0, tiles * vectorsPerTile / 10.0);
 }
 
 /// Tiles per register tile out of `extent` tiles: an accumulator per tile and
-/// vector of the block, with the block's weight vectors and a broadcast still in
-/// registers; among the sizes that keep enough accumulators in flight, the one
-/// that recomputes the fewest tiles at the edge (the last register tile shifts
-/// inwards).
-int registerTiles(int extent, int mostTiles, int vectorsPerBlock) {
+/// vector of the tile's weight blocks (`vectorsPerTile`), with the blocks'
+/// weight vectors and a broadcast still in registers; among the sizes that
+/// keep enough accumulators in flight, the one that recomputes the fewest
+/// tiles at the edge (the last register tile shifts inwards).
+int registerTiles(int extent, int mostTiles, int vectorsPerTile) {
   int best = 1;
   double bestCost = 1e30;
   for (int tiles = 1; tiles <= std::min(extent, mostTiles); ++tiles) {
     const int computed = (extent + tiles - 1) / tiles * tiles;
-    const double cost = manyRegistersTileCost(computed, extent, tiles, vectorsPerBlock);
+    const double cost = manyRegistersTileCost(computed, extent, tiles, vectorsPerTile);
     if (cost < bestCost + 1e-9) {
       bestCost = cost;
       best = tiles;
@@ -248,7 +248,7 @@ RowTiling rowTilingForFewRegisters(int tilesX, int mostTiles, int vectorsPerBloc
 /// Chunks of 128 KB (8 tiles of 256 channels, so 8 accumulators, and 32 tiles
 /// computed for a row of 28) ran vgg16.stage3 in 14.0 ms at batch 1 on an
 /// AVX-512 Xeon; a whole row, 14 tiles at a time, in 9.1 ms.
-RowTiling rowTilingForManyRegisters(int tilesX, int mostTiles, int vectorsPerBlock,
+RowTiling rowTilingForManyRegisters(int tilesX, int mostTiles, int vectorsPerTile,
                                     double bytesPerTile, double budgetBytes) {
   const int inBudget = std::max(1, (int)(budgetBytes / bytesPerTile));
   RowTiling best;
@@ -256,8 +256,12 @@ RowTiling rowTilingForManyRegisters(int tilesX, int mostTiles, int vectorsPerBlo
   for (int tiles = 1; tiles <= std::min(tilesX, mostTiles); ++tiles)
     for (int chunk = tiles; chunk <= std::min(tilesX, std::max(tiles, inBudget)); chunk += tiles) {
       const int computed = (tilesX + chunk - 1) / chunk * chunk;
-      const double cost = manyRegistersTileCost(computed, tilesX, tiles, vectorsPerBlock);
-      if (cost < bestCost - 1e-9 || (cost < bestCost + 1e-9 && chunk > best.chunk)) {
+      const double cost = manyRegistersTileCost(computed, tilesX, tiles, vectorsPerTile);
+      // Of equal costs the larger register tile (fewer loads per FMA), then
+      // the longer chunk.
+      const bool tie = cost < bestCost + 1e-9;
+      if (cost < bestCost - 1e-9 ||
+          (tie && (tiles > best.tiles || (tiles == best.tiles && chunk > best.chunk)))) {
         bestCost = cost;
         best.tiles = tiles;
         best.chunk = chunk;
@@ -280,10 +284,21 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
   const int outChannels = (int)ctx.resultType.dim(1).size;
   const int inputChannels = (int)ctx.operandTypes[0].dim(1).size;
   const int tilesX = (outW + perTile - 1) / perTile, tilesY = (outH + perTile - 1) / perTile;
-  // As many accumulators as the direct conv's tiles hold: 16 with 32 vector
-  // registers, 12 with 16 (with the block's weight vectors and a broadcast).
+  // With 16 vector registers a register tile is one weight block, 12
+  // accumulators with the block's weight vectors and a broadcast. With 32,
+  // where a vector holds a whole block (AVX-512) and the blocks pair up, it is
+  // two blocks x up to 14 tiles: each broadcast input value feeds both blocks,
+  // 16 loads per 28 FMAs, where one block x 14 tiles took 15 per 14 and the
+  // two FMA pipes of an AVX-512 Xeon waited on its two load ports
+  // (resnet18.layer2 at batch 8: 6.06 -> 5.25 ms, the product loop 52 -> 57 %
+  // of the peak; vgg16.stage4 batch 8 with the weight-heavy order below 93 ->
+  // 66 ms, since every input line it reads from L3 then serves twice the FMAs).
   const bool fewRegisters = tileRegistersFor(ctx, B, false, 3).registers < 32;
-  const int mostTiles = std::max(1, (fewRegisters ? 12 : 16) / vectorsPerBlock);
+  const int channelBlocks = (outChannels + B - 1) / B;
+  const int tileBlocks = !fewRegisters && vectorsPerBlock == 1 && channelBlocks % 2 == 0 ? 2 : 1;
+  const int vectorsPerTile = vectorsPerBlock * tileBlocks;
+  const int mostTiles =
+      std::max(1, (fewRegisters ? 12 : tileBlocks > 1 ? 28 : 16) / vectorsPerTile);
   // Two ways to order the work. Where the transformed weights pass 8 MB (more
   // than L2 and a share of L3 hold) and outnumber an image's tiles (the narrow
   // images of deep layers), each task takes one weight block through every
@@ -295,9 +310,17 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
   // L2.
   const double weightBytes = 4.0 * alpha * alpha * inputChannels * outChannels;
   const bool weightHeavy = weightBytes > (8 << 20) && outChannels > tilesX * tilesY;
+  // An NCHW input's transform is vectorized over neighbouring tiles, whose
+  // windows reach into the zero border: through the border's selects those
+  // reads became gathers, element by element, a third of resnet18.layer2's
+  // time on AVX-512. There the rows a chunk reads are copied with their
+  // border first, and the transform reads plain vectors (layer2 at batch 8
+  // 5.25 -> 3.67 ms, vgg16.stage1 at batch 1 10.3 -> 9.2 ms). On the AVX2
+  // EPYC the same copy per task made resnet18.layer1 slower (docs/performance.md).
+  const bool borderCopy = !fewRegisters && stages.padded && !stages.inputChannelBlock;
 
   Var x("x"), y("y"), c("c"), n("n");
-  Var co("co"), ci("ci"), xt("xt"), xm("xm"), xf("xf"), xc("xc"), xct("xct"), xr("xr"),
+  Var co("co"), coi("coi"), ci("ci"), xt("xt"), xm("xm"), xf("xf"), xc("xc"), xct("xct"), xr("xr"),
       xti("xti"), yt("yt"), ym("ym"), tasks("tasks");
   Func out(name);
   const bool transposeTile = !ctx.resultChannelBlock;
@@ -315,7 +338,7 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
 
   Func product = stages.product, outputTiles = stages.blocked, inputTiles = stages.inputTiles;
   Var plane = product.args()[0], ptx = product.args()[1], pty = product.args()[2],
-      pex = product.args()[3], pey = product.args()[4];
+      pex = product.args()[3], pey = product.args()[4], pblock = product.args()[5];
   Var olane = outputTiles.args()[0], oxm = outputTiles.args()[1], oym = outputTiles.args()[2],
       otx = outputTiles.args()[3];
   Var itx = inputTiles.args()[0], ici = inputTiles.args()[1], iex = inputTiles.args()[2],
@@ -323,6 +346,17 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
   Var lo("lo"), li("li"), ptxo("ptxo"), ptxi("ptxi");
   RVar rc = stages.reduction.x;
 
+  // `vars` in loop order, innermost first, with the tile's second weight block
+  // (`coi`) where a register tile spans two, just inside `beforeBlocks`.
+  auto withTileBlocks = [&](std::vector<VarOrRVar> vars, Var beforeBlocks) {
+    if (tileBlocks > 1)
+      for (size_t i = 0; i < vars.size(); ++i)
+        if (vars[i].var.name() == beforeBlocks.name()) {
+          vars.insert(vars.begin() + i, coi);
+          break;
+        }
+    return vars;
+  };
   // A vector of columns for the NCHW stores that divides `columns`.
   auto columnVector = [&](int columns) {
     return outW % perTile == 0 ? widestDividingVector(columns, lanes) : 1;
@@ -331,7 +365,7 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
   // The NCHW input transform's vector of neighbouring tiles.
   int inputVector = std::min(8, lanes);
   if (weightHeavy) {
-    tiles = registerTiles(tilesX, mostTiles, vectorsPerBlock);
+    tiles = registerTiles(tilesX, mostTiles, vectorsPerTile);
     // Every weight block reads the transformed input of all the images it
     // goes through, so those images' tiles should stay in L3: the batch goes
     // in chunks of about 8 MB of them, each chunk through every weight block
@@ -342,9 +376,11 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
     Var nc("nc"), ni("ni");
     out.split(n, nc, ni, imagesPerChunk, TailStrategy::GuardWithIf);
     out.split(y, yt, ym, perTile, edgeY);
+    if (tileBlocks > 1)
+      out.split(co, co, coi, tileBlocks, TailStrategy::GuardWithIf);
     if (transposeTile) {
       storeVector = outW >= lanes ? lanes : 1;
-      out.reorder(x, ci, ym, yt, ni, co, nc)
+      out.reorder(withTileBlocks({x, ci, ym, yt, ni, co, nc}, ni))
           .vectorize(x, storeVector,
                      outW >= lanes ? TailStrategy::ShiftInwards : TailStrategy::Auto)
           .unroll(ci)
@@ -353,7 +389,7 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
       scheduleTransposedTile(transposed, out, yt, lanes, columnVector(outW));
     } else {
       out.split(x, xt, xm, perTile, edgeX)
-          .reorder(ci, xm, ym, xt, yt, ni, co, nc)
+          .reorder(withTileBlocks({ci, xm, ym, xt, yt, ni, co, nc}, ni))
           .vectorize(ci, lanes)
           .unroll(xm)
           .unroll(ym);
@@ -370,9 +406,10 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
         .split(plane, lo, li, lanes)
         .split(ptx, ptxo, ptxi, tiles, TailStrategy::RoundUp)
         .split(rc, rco, rci, channelChunk, TailStrategy::GuardWithIf)
-        .reorder(li, lo, ptxi, rci, ptxo, pty, rco, pex, pey)
+        .reorder(li, lo, pblock, ptxi, rci, ptxo, pty, rco, pex, pey)
         .vectorize(li)
         .unroll(lo)
+        .unroll(pblock)
         .unroll(ptxi);
     // A chunk's weights come from memory on the first row of tiles and from
     // L1 on the others; the hardware prefetcher does not run far enough ahead
@@ -385,7 +422,7 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
     // KB of L1's 32: otherwise the prefetched lines evict what the other rows
     // reuse (vgg16.stage5, 25 KB of input per chunk, ran 2x slower), which is
     // also why batches of more than one image go without.
-    const double sliceBytes = 4.0 * channelChunk * (tilesX * tilesY + 2 * B);
+    const double sliceBytes = 4.0 * channelChunk * (tilesX * tilesY + 2 * B * tileBlocks);
     const ImageParam input = ctx.operandParams.empty() ? ImageParam() : ctx.operandParams[0];
     if (sliceBytes <= kL1Bytes * 3 / 4 && ctx.operandParams.size() > 1 && input.defined() &&
         ctx.operandParams[1].defined()) {
@@ -398,6 +435,10 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
       inputTiles.parallel(ity);
     else
       inputTiles.parallel(ici);
+    if (borderCopy)
+      stages.paddedStorage.compute_at(out, nc)
+          .vectorize(stages.paddedStorage.args()[0], lanes, TailStrategy::GuardWithIf)
+          .parallel(stages.paddedStorage.args()[2]);
   } else {
     // A chunk: the tiles whose transformed input is computed at once, for
     // every weight block.
@@ -413,7 +454,7 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
             (rowTiling.chunk + inputVector - 1) / inputVector * inputVector)
           inputVector = narrower;
     } else {
-      rowTiling = rowTilingForManyRegisters(tilesX, mostTiles, vectorsPerBlock, bytesPerTile,
+      rowTiling = rowTilingForManyRegisters(tilesX, mostTiles, vectorsPerTile, bytesPerTile,
                                             kL2ChunkBytes);
     }
     tiles = rowTiling.tiles;
@@ -424,31 +465,41 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
         .split(xt, xc, xct, chunk, TailStrategy::ShiftInwards)
         .split(xct, xr, xti, tiles, TailStrategy::ShiftInwards);
     storeVector = columnVector(tiles * perTile);
+    // The output transform and its stores go one weight block at a time.
+    Var blockLevel = xr;
+    if (tileBlocks > 1) {
+      out.split(co, co, coi, tileBlocks, TailStrategy::GuardWithIf);
+      blockLevel = coi;
+    }
     if (transposeTile) {
-      out.reorder(xm, xti, ci, ym, xr, co, xc, yt, n)
+      out.reorder(withTileBlocks({xm, xti, ci, ym, xr, co, xc, yt, n}, xr))
           .fuse(xm, xti, xf)
           .vectorize(xf, storeVector)
           .unroll(ci)
           .unroll(ym);
-      scheduleTransposedTile(transposed, out, xr, lanes, storeVector);
+      scheduleTransposedTile(transposed, out, blockLevel, lanes, storeVector);
     } else {
-      out.reorder(ci, xm, xti, ym, xr, co, xc, yt, n)
+      out.reorder(withTileBlocks({ci, xm, xti, ym, xr, co, xc, yt, n}, xr))
           .vectorize(ci, lanes)
           .unroll(xm)
           .unroll(xti)
           .unroll(ym);
     }
     out.fuse(yt, n, tasks).parallel(tasks);
-    outputTiles.compute_at(out, xr);
+    outputTiles.compute_at(out, blockLevel);
     product.compute_at(out, xr);
     product.update()
         .split(plane, lo, li, lanes)
-        .reorder(li, lo, ptx, pty, rc, pex, pey)
+        .reorder(li, lo, pblock, ptx, pty, rc, pex, pey)
         .vectorize(li)
         .unroll(lo)
+        .unroll(pblock)
         .unroll(ptx)
         .unroll(pty);
     inputTiles.compute_at(out, xc);
+    if (borderCopy)
+      stages.paddedStorage.compute_at(out, xc).vectorize(stages.paddedStorage.args()[0], lanes,
+                                                          TailStrategy::GuardWithIf);
   }
 
   // The products: per tile position, the reduction over input channels
