@@ -294,15 +294,19 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
   // of the peak; vgg16.stage4 batch 8 with the weight-heavy order below 93 ->
   // 66 ms, since every input line it reads from L3 then serves twice the FMAs).
   const bool fewRegisters = tileRegistersFor(ctx, B, false, 3).registers < 32;
+  // 32 registers of a whole block each: what the schedule choices below that
+  // name AVX-512 were measured on (AArch64's 32 registers hold a quarter block).
+  const bool wholeBlockRegisters = !fewRegisters && vectorsPerBlock == 1;
   const int channelBlocks = (outChannels + B - 1) / B;
-  const int tileBlocks = !fewRegisters && vectorsPerBlock == 1 && channelBlocks % 2 == 0 ? 2 : 1;
+  const int tileBlocks = wholeBlockRegisters && channelBlocks % 2 == 0 ? 2 : 1;
   const int vectorsPerTile = vectorsPerBlock * tileBlocks;
   const int mostTiles =
       std::max(1, (fewRegisters ? 12 : tileBlocks > 1 ? 28 : 16) / vectorsPerTile);
   // Two ways to order the work. Where the transformed weights pass 8 MB (more
   // than L2 and a share of L3 hold) and outnumber an image's tiles (the narrow
-  // images of deep layers), each task takes one weight block through every
-  // tile of a chunk of the batch's images, whose input is transformed first:
+  // images of deep layers), each task takes one weight block (two, where a
+  // register tile spans two) through every tile of a chunk of the batch's
+  // images, whose input is transformed first:
   // the weights are read from memory once per chunk, and a block's weights for
   // one tile position and 128 input channels (8 KB) stay in L1 across the
   // image's tiles. Otherwise tasks are rows of tiles: a chunk of the row is
@@ -317,7 +321,7 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
   // border first, and the transform reads plain vectors (layer2 at batch 8
   // 5.25 -> 3.67 ms, vgg16.stage1 at batch 1 10.3 -> 9.2 ms). On the AVX2
   // EPYC the same copy per task made resnet18.layer1 slower (docs/performance.md).
-  const bool borderCopy = !fewRegisters && stages.padded && !stages.inputChannelBlock;
+  const bool borderCopy = wholeBlockRegisters && stages.padded && !stages.inputChannelBlock;
 
   Var x("x"), y("y"), c("c"), n("n");
   Var co("co"), coi("coi"), ci("ci"), xt("xt"), xm("xm"), xf("xf"), xc("xc"), xct("xct"), xr("xr"),
@@ -494,7 +498,7 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
     // each (vgg16.stage1 at batch 1, 8 register tiles a row: 9.85-10.7 ->
     // 8.9-9.0 ms; stage2, 4 a row: 7.6-7.7 -> 6.7-7.3 ms; with 2 a row,
     // stage3 and resnet18.layer1, no difference).
-    const bool productPerChunk = !fewRegisters && chunk >= 4 * tiles;
+    const bool productPerChunk = wholeBlockRegisters && chunk >= 4 * tiles;
     product.compute_at(out, productPerChunk ? co : xr);
     product.update()
         .split(plane, lo, li, lanes)
