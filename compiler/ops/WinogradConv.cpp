@@ -290,7 +290,7 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
   // two blocks x up to 14 tiles: each broadcast input value feeds both blocks,
   // 16 loads per 28 FMAs, where one block x 14 tiles took 15 per 14 and the
   // two FMA pipes of an AVX-512 Xeon waited on its two load ports
-  // (resnet18.layer2 at batch 8: 6.06 -> 5.25 ms, the product loop 52 -> 57 %
+  // (resnet18.layer2 at batch 8: 6.06 -> 5.30 ms, the product loop 52 -> 57 %
   // of the peak; vgg16.stage4 batch 8 with the weight-heavy order below 93 ->
   // 66 ms, since every input line it reads from L3 then serves twice the FMAs).
   const bool fewRegisters = tileRegistersFor(ctx, B, false, 3).registers < 32;
