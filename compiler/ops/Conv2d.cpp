@@ -676,9 +676,9 @@ Halide::Func scheduleChannelVectorTiles(const LowerContext &ctx, Halide::Func re
     }
     splitIntoThreadShares(out, rows, group, tasks, tasksPerImage, ctx.threads);
     out.parallel(group);
-    imagePairs = !strips && imageBytes <= weightBytes && lanes == B && tiling.vectors == 0 &&
-                 ctx.vectorRegisters() >= 32 && tileBlocks == 2 && tiling.rows == 1 &&
-                 tileBlocks * tiling.columns < 16;
+    // Tiles of two blocks are whole blocks and never strips (pickChannelVectorTile).
+    imagePairs = imageBytes <= weightBytes && lanes == B && ctx.vectorRegisters() >= 32 &&
+                 tileBlocks == 2 && tiling.rows == 1 && tiling.columns < 8;
   } else {
     out.fuse(rows, n, tasks).parallel(tasks);
   }

@@ -361,6 +361,11 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
         }
     return vars;
   };
+  // The bordered copy of an NCHW input (borderCopy), made once per `at`.
+  auto scheduleBorderCopy = [&](Var at) -> Func & {
+    return stages.paddedStorage.compute_at(out, at).vectorize(stages.paddedStorage.args()[0],
+                                                               lanes, TailStrategy::GuardWithIf);
+  };
   // A vector of columns for the NCHW stores that divides `columns`.
   auto columnVector = [&](int columns) {
     return outW % perTile == 0 ? widestDividingVector(columns, lanes) : 1;
@@ -440,9 +445,7 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
     else
       inputTiles.parallel(ici);
     if (borderCopy)
-      stages.paddedStorage.compute_at(out, nc)
-          .vectorize(stages.paddedStorage.args()[0], lanes, TailStrategy::GuardWithIf)
-          .parallel(stages.paddedStorage.args()[2]);
+      scheduleBorderCopy(nc).parallel(stages.paddedStorage.args()[2]);
   } else {
     // A chunk: the tiles whose transformed input is computed at once, for
     // every weight block.
@@ -511,8 +514,7 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
         .unroll(pty);
     inputTiles.compute_at(out, xc);
     if (borderCopy)
-      stages.paddedStorage.compute_at(out, xc).vectorize(stages.paddedStorage.args()[0], lanes,
-                                                          TailStrategy::GuardWithIf);
+      scheduleBorderCopy(xc);
   }
 
   // The products: per tile position, the reduction over input channels
