@@ -73,10 +73,12 @@ struct ConvStages {
   /// Winograd convs (ConvParams::winogradTile): `blocked` is the output
   /// transform, (lane, xm, ym, tx, ty, block, n) for pixel (xm, ym) of tile
   /// (tx, ty), of `product`, the transformed tiles' products summed over the
-  /// input channels, a (lane, tx, ty, ex, ey, block, n) Func; `inputTiles` the
+  /// input channels, a (lane, tx, ty, ex, ey, block, n) Func; `sums` the same
+  /// values as the output transform reads them (a copy, so that `product`
+  /// can be computed in registers per register tile); `inputTiles` the
   /// transformed input, (tx, ci, ex, ey, ty, n).
   int winogradTile = 0;
-  Halide::Func inputTiles, product;
+  Halide::Func inputTiles, product, sums;
 };
 /// `zeroExtendInput`: read the input through a zero border even without
 /// padding, for schedules that compute a few pixels past the output's edge.
