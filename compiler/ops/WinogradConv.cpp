@@ -352,16 +352,13 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
   Var lo("lo"), li("li"), ptxo("ptxo"), ptxi("ptxi");
   RVar rc = stages.reduction.x;
 
-  // `vars` in loop order, innermost first, with the tile's second weight block
-  // (`coi`) where a register tile spans two, just inside `beforeBlocks`.
-  auto withTileBlocks = [&](std::vector<VarOrRVar> vars, Var beforeBlocks) {
+  // A loop order, innermost first: `inner`, then the tile's second weight
+  // block (`coi`) where a register tile spans two, then `outer`.
+  auto tileOrder = [&](std::vector<VarOrRVar> inner, std::initializer_list<VarOrRVar> outer) {
     if (tileBlocks > 1)
-      for (size_t i = 0; i < vars.size(); ++i)
-        if (vars[i].var.name() == beforeBlocks.name()) {
-          vars.insert(vars.begin() + i, coi);
-          break;
-        }
-    return vars;
+      inner.push_back(coi);
+    inner.insert(inner.end(), outer);
+    return inner;
   };
   // The bordered copy of an NCHW input (borderCopy), made once per `at`.
   auto scheduleBorderCopy = [&](Var at) -> Func & {
@@ -391,7 +388,7 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
       out.split(co, co, coi, tileBlocks, TailStrategy::GuardWithIf);
     if (transposeTile) {
       storeVector = outW >= lanes ? lanes : 1;
-      out.reorder(withTileBlocks({x, ci, ym, yt, ni, co, nc}, ni))
+      out.reorder(tileOrder({x, ci, ym, yt}, {ni, co, nc}))
           .vectorize(x, storeVector,
                      outW >= lanes ? TailStrategy::ShiftInwards : TailStrategy::Auto)
           .unroll(ci)
@@ -400,7 +397,7 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
       scheduleTransposedTile(transposed, out, yt, lanes, columnVector(outW));
     } else {
       out.split(x, xt, xm, perTile, edgeX)
-          .reorder(withTileBlocks({ci, xm, ym, xt, yt, ni, co, nc}, ni))
+          .reorder(tileOrder({ci, xm, ym, xt, yt}, {ni, co, nc}))
           .vectorize(ci, lanes)
           .unroll(xm)
           .unroll(ym);
@@ -494,7 +491,7 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
       blockLevel = coi;
     }
     if (transposeTile) {
-      out.reorder(withTileBlocks({xm, xti, ci, ym, xr, co, xc, yt, n}, xr))
+      out.reorder(tileOrder({xm, xti, ci, ym}, {xr, co, xc, yt, n}))
           .fuse(xm, xti, xf);
       // The transposed tile is made one store vector of columns at a time, so
       // that it is written as one dense vector: made for the whole tile, its
@@ -510,7 +507,7 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
           .unroll(ym);
       scheduleTransposedTile(transposed, out, xfo, lanes, storeVector);
     } else {
-      out.reorder(withTileBlocks({ci, xm, xti, ym, xr, co, xc, yt, n}, xr))
+      out.reorder(tileOrder({ci, xm, xti, ym}, {xr, co, xc, yt, n}))
           .vectorize(ci, lanes)
           .unroll(xm)
           .unroll(xti)
