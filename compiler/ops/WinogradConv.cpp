@@ -368,6 +368,17 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
     return stages.paddedStorage.compute_at(out, at).vectorize(stages.paddedStorage.args()[0],
                                                                lanes, TailStrategy::GuardWithIf);
   };
+  // The input transform of whole images (and their bordered copy) once per
+  // `at`, outside the tasks, in parallel over channels.
+  auto transformImagesAt = [&](Var at) {
+    inputTiles.compute_at(out, at);
+    if (stages.inputChannelBlock)
+      inputTiles.parallel(ity);
+    else
+      inputTiles.parallel(ici);
+    if (borderCopy)
+      scheduleBorderCopy(at).parallel(stages.paddedStorage.args()[2]);
+  };
   // A vector of columns for the NCHW stores that divides `columns`.
   auto columnVector = [&](int columns) {
     return outW % perTile == 0 ? widestDividingVector(columns, lanes) : 1;
@@ -447,13 +458,7 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
       product.update().specialize(oneImage).prefetch(ctx.operandParams[1], rci, rco, 1,
                                                     PrefetchBoundStrategy::NonFaulting);
     }
-    inputTiles.compute_at(out, nc);
-    if (stages.inputChannelBlock)
-      inputTiles.parallel(ity);
-    else
-      inputTiles.parallel(ici);
-    if (borderCopy)
-      scheduleBorderCopy(nc).parallel(stages.paddedStorage.args()[2]);
+    transformImagesAt(nc);
   } else {
     // A chunk: the tiles whose transformed input is computed at once, for
     // every weight block.
@@ -581,13 +586,7 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
         .unroll(ptx)
         .unroll(pty);
     if (imageTransform) {
-      inputTiles.compute_at(out, n);
-      if (stages.inputChannelBlock)
-        inputTiles.parallel(ity);
-      else
-        inputTiles.parallel(ici);
-      if (borderCopy)
-        scheduleBorderCopy(n).parallel(stages.paddedStorage.args()[2]);
+      transformImagesAt(n);
     } else {
       inputTiles.compute_at(out, xc);
       if (borderCopy)
