@@ -386,6 +386,10 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
   int tiles = 0, storeVector = 1;
   // The NCHW input transform's vector of neighbouring tiles.
   int inputVector = std::min(8, lanes);
+  // An image's transformed input.
+  const double imageTileBytes = 4.0 * alpha * alpha * inputChannels * tilesX * tilesY;
+  if (tileBlocks > 1)
+    out.split(co, co, coi, tileBlocks, TailStrategy::GuardWithIf);
   if (weightHeavy) {
     tiles = registerTiles(tilesX, mostTiles, vectorsPerTile);
     // Every weight block reads the transformed input of all the images it
@@ -393,13 +397,10 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
     // in chunks of about 8 MB of them, each chunk through every weight block
     // (vgg16.stage4, 6.4 MB per image: batch 8 ran 36 ms per image with the
     // whole batch at once, 17 ms at batch 1).
-    const double inputTileBytes = 4.0 * alpha * alpha * inputChannels * tilesX * tilesY;
-    const int imagesPerChunk = std::max(1, (int)((8 << 20) / inputTileBytes));
+    const int imagesPerChunk = std::max(1, (int)((8 << 20) / imageTileBytes));
     Var nc("nc"), ni("ni");
     out.split(n, nc, ni, imagesPerChunk, TailStrategy::GuardWithIf);
     out.split(y, yt, ym, perTile, edgeY);
-    if (tileBlocks > 1)
-      out.split(co, co, coi, tileBlocks, TailStrategy::GuardWithIf);
     if (transposeTile) {
       storeVector = outW >= lanes ? lanes : 1;
       out.reorder(tileOrder({x, ci, ym, yt}, {ni, co, nc}))
@@ -493,11 +494,7 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
         .split(xct, xr, xti, tiles, TailStrategy::ShiftInwards);
     storeVector = columnVector(tiles * perTile);
     // The output transform and its stores go one weight block at a time.
-    Var blockLevel = xr;
-    if (tileBlocks > 1) {
-      out.split(co, co, coi, tileBlocks, TailStrategy::GuardWithIf);
-      blockLevel = coi;
-    }
+    const Var blockLevel = tileBlocks > 1 ? coi : xr;
     if (transposeTile) {
       out.reorder(tileOrder({xm, xti, ci, ym}, {xr, co, xc, yt, n}))
           .fuse(xm, xti, xf);
@@ -532,7 +529,6 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
     // 4.07 at batch 8; 160->320 channels at 14x14 0.39 -> 0.33 ms; ResNet-18 at
     // batch 8 73.9 -> 65.1 ms; with 1-1.3 MB of weights, 128->128 and 96->208
     // channels at 14x14, it ran 15-30 % slower, so not there).
-    const double imageTileBytes = 4.0 * alpha * alpha * inputChannels * tilesX * tilesY;
     const bool imageTransform = ctx.threads > 1 && chunk >= tilesX &&
                                 weightBytes > std::max(imageTileBytes, kL2Bytes) &&
                                 imageTileBytes <= kL2Bytes / 2 &&
