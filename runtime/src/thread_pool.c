@@ -53,17 +53,31 @@ static uint64_t pack_range(uint32_t front, uint32_t back) {
   return (uint64_t)back << 32 | front;
 }
 
-/* The offset of the claimed task, or -1 when the slice is empty. */
-static int64_t claim(struct slice *s, int from_back) {
+/* Claims a run of tasks from one end of the slice: the offset of its first
+ * task, or -1 when the slice is empty, and its length in *count. A run is
+ * what is left divided by twice the participants (at least one task): a loop
+ * of many tiny tasks (a Winograd input transform over 512 channels) then
+ * takes a few claims per thread, not one per task, while the last tasks
+ * still go one at a time to whichever thread is free. Each claim is a locked
+ * instruction, which waits for the stores of the task before it to drain:
+ * with a claim per task, run_tasks had 14-22 % of resnet18.layer4's samples
+ * by Winograd at batch 1 (2-5 % with runs); MobileNet and GoogLeNet at
+ * batch 1 ran 5-7 % faster. */
+static int64_t claim(struct slice *s, int from_back, int participants, uint32_t *count) {
   uint64_t range = atomic_load_explicit(&s->range, memory_order_relaxed);
   for (;;) {
     uint32_t front = (uint32_t)range, back = (uint32_t)(range >> 32);
     if (front >= back)
       return -1;
-    uint64_t rest = from_back ? pack_range(front, back - 1) : pack_range(front + 1, back);
+    uint32_t run = (back - front) / (2u * (uint32_t)participants);
+    if (run == 0)
+      run = 1;
+    uint64_t rest = from_back ? pack_range(front, back - run) : pack_range(front + run, back);
     if (atomic_compare_exchange_weak_explicit(&s->range, &range, rest, memory_order_relaxed,
-                                              memory_order_relaxed))
-      return from_back ? back - 1 : front;
+                                              memory_order_relaxed)) {
+      *count = run;
+      return from_back ? back - run : front;
+    }
   }
 }
 
@@ -134,25 +148,30 @@ int netc_rti_pool_threads(void) {
  * thread's own slice from the front, then the others' from the back. */
 static void run_tasks(int self) {
   const int participants = pool.participants;
+  int done = 0; /* counted down once, at the end: one shared write per thread */
   for (int k = 0; k < participants; ++k) {
     struct slice *s = &pool.slices[(self + k) % participants];
     for (;;) {
-      int64_t offset = claim(s, k > 0);
+      uint32_t count = 0;
+      int64_t offset = claim(s, k > 0, participants, &count);
       if (offset < 0)
         break;
-      const int index = pool.min + (int)offset;
-      if (atomic_load_explicit(&pool.error, memory_order_relaxed) == 0) {
-        running_a_task = 1;
-        int result = pool.task(pool.user_context, index, pool.closure);
-        running_a_task = 0;
-        if (result != 0) {
-          int none = 0;
-          atomic_compare_exchange_strong(&pool.error, &none, result);
+      for (uint32_t i = 0; i < count; ++i) {
+        const int index = pool.min + (int)offset + (int)i;
+        if (atomic_load_explicit(&pool.error, memory_order_relaxed) == 0) {
+          running_a_task = 1;
+          int result = pool.task(pool.user_context, index, pool.closure);
+          running_a_task = 0;
+          if (result != 0) {
+            int none = 0;
+            atomic_compare_exchange_strong(&pool.error, &none, result);
+          }
         }
       }
-      atomic_fetch_sub_explicit(&pool.remaining, 1, memory_order_release);
+      done += (int)count;
     }
   }
+  atomic_fetch_sub_explicit(&pool.remaining, done, memory_order_release);
 }
 
 /* Waits for a job newer than `seen`: spins for spin_ns, then sleeps. */

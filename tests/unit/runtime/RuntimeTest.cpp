@@ -521,6 +521,41 @@ TEST(RuntimeThreadPool, EachThreadStartsOnItsOwnSlice) {
   netc_set_num_threads(0);
 }
 
+TEST(RuntimeThreadPool, StolenRunsCoverEveryTaskOnce) {
+  // Threads claim runs of tasks, several at a time while a slice is long. A
+  // worker done with its own slice steals runs from the back of the
+  // caller's, whose tasks here are slow: every task must still run exactly
+  // once, and the worker must take some of the caller's.
+  netc_set_num_threads(2);
+  constexpr int kSlow = 200, kAll = 400;
+  struct Closure {
+    std::thread::id caller = std::this_thread::get_id();
+    std::array<std::atomic<int>, kAll> hits{};
+    std::atomic<int> stolen{0};
+  };
+  auto task = [](void *, int index, uint8_t *bytes) {
+    auto *closure = reinterpret_cast<Closure *>(bytes);
+    closure->hits[index].fetch_add(1);
+    if (index < kSlow) {
+      if (std::this_thread::get_id() != closure->caller)
+        closure->stolen.fetch_add(1);
+      std::this_thread::sleep_for(std::chrono::microseconds(20));
+    }
+    return 0;
+  };
+  int stolen = 0;
+  for (int call = 0; call < 5; ++call) {
+    auto closure = std::make_unique<Closure>();
+    ASSERT_EQ(halide_do_par_for(nullptr, task, 0, kAll, reinterpret_cast<uint8_t *>(closure.get())),
+              0);
+    for (int i = 0; i < kAll; ++i)
+      ASSERT_EQ(closure->hits[i].load(), 1) << "task " << i << ", call " << call;
+    stolen += closure->stolen.load();
+  }
+  EXPECT_GT(stolen, 0);
+  netc_set_num_threads(0);
+}
+
 TEST(RuntimeThreadPool, HonoursTheLoopMinimum) {
   netc_set_num_threads(3);
   auto closure = std::make_unique<ParForClosure>();
