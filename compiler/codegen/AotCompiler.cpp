@@ -1,6 +1,7 @@
 #include "compiler/codegen/AotCompiler.h"
 #include "compiler/codegen/CGlueWriter.h"
 #include "compiler/codegen/ExecutionPlan.h"
+#include "compiler/codegen/KernelObjectWriter.h"
 #include "compiler/codegen/WorkerThreads.h"
 #include "compiler/lower/KernelBuilder.h"
 #include "ir/Graph.h"
@@ -131,18 +132,21 @@ public:
       for (Result &result : results_)
         modules.push_back(*result.module);
       Halide::Module module = Halide::link_modules(prefix + "_kernels", modules);
-      std::map<Halide::OutputFileType, std::string> outputs = {
-          {Halide::OutputFileType::object, kernelsObject}};
+      KernelArtifacts artifacts;
+      artifacts.object = kernelsObject;
       if (wants(options_, "stmt"))
-        outputs[Halide::OutputFileType::stmt] = outFile(prefix + ".stmt");
+        artifacts.stmt = outFile(prefix + ".stmt");
       if (wants(options_, "llvm"))
-        outputs[Halide::OutputFileType::llvm_assembly] = outFile(prefix + ".ll");
+        artifacts.llvmAssembly = outFile(prefix + ".ll");
       if (wants(options_, "asm"))
-        outputs[Halide::OutputFileType::assembly] = outFile(prefix + ".s");
-      module.compile(outputs);
+        artifacts.assembly = outFile(prefix + ".s");
+      compileKernelModule(module, artifacts);
     } catch (const Halide::Error &e) {
       diags.error(llvm::StringRef(), llvm::Twine("internal error: Halide failed to compile: ") +
                                          e.what());
+      return false;
+    } catch (const std::exception &e) {
+      diags.error(llvm::StringRef(), e.what());
       return false;
     }
     objects.push_back(kernelsObject);
@@ -180,7 +184,9 @@ private:
         result.module = std::move(module);
       } else {
         result.object = workFile_(kernel.name + ".o");
-        module.compile({{Halide::OutputFileType::object, result.object}});
+        KernelArtifacts artifacts;
+        artifacts.object = result.object;
+        compileKernelModule(module, artifacts);
       }
     });
     result.kernel.reset(); // its definitions are not needed any more
