@@ -114,6 +114,9 @@ Halide::Func scheduleConvTiles(const LowerContext &ctx, Halide::Func result, Con
 /// tiles the input transform for all input channels, then per weight block
 /// the products summed over input channels in registers (a matrix product per
 /// position of the transformed tile), then the output transform into `result`.
+/// Convs whose transformed weights outweigh L2 and the images' tiles take
+/// each weight block (pair) through the images instead, with AVX-512 one
+/// position of the transformed tile per task.
 /// `pooledBy` m: `result` pools each m x m tile into one pixel (a 2x2 pool of
 /// stride 2 for F(2x2, 3x3)).
 Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,

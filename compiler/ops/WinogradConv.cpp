@@ -275,6 +275,28 @@ RowTiling rowTilingForManyRegisters(int tilesX, int mostTiles, int vectorsPerTil
   return best;
 }
 
+/// Rows of tiles per register tile for products by tile position, where a
+/// register tile of two weight blocks (`vectorsPerTile` accumulators per
+/// tile) spans whole rows of an image's `tilesX` x `tilesY` tiles; 0 where
+/// a row is longer than `mostTiles`. Of the heights that fit, the one that
+/// keeps the FMA pipes busy and recomputes the fewest rows.
+int tileRowsByPosition(int tilesX, int tilesY, int mostTiles, int vectorsPerTile) {
+  if (tilesX > mostTiles)
+    return 0;
+  int best = 0;
+  double bestCost = 1e30;
+  for (int rows = 1; rows <= tilesY && tilesX * rows <= mostTiles; ++rows) {
+    const int computed = (tilesY + rows - 1) / rows * rows * tilesX;
+    const double cost =
+        manyRegistersTileCost(computed, tilesX * tilesY, tilesX * rows, vectorsPerTile);
+    if (cost < bestCost - 1e-9) {
+      bestCost = cost;
+      best = rows;
+    }
+  }
+  return best;
+}
+
 } // namespace
 
 Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
@@ -314,11 +336,19 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
   // images, whose input is transformed first:
   // the weights are read from memory once per chunk, and a block's weights for
   // one tile position and 128 input channels (8 KB) stay in L1 across the
-  // image's tiles. Otherwise tasks are rows of tiles: a chunk of the row is
-  // transformed for all input channels and every weight block reads it from
-  // L2.
+  // image's tiles (with 32 registers and paired blocks, by tile position
+  // instead: tasks of one weight block pair and one position of the
+  // transformed tile through the chunk's images). Otherwise tasks are rows of
+  // tiles: a chunk of the row is transformed for all input channels and every
+  // weight block reads it from L2.
   const double weightBytes = 4.0 * alpha * alpha * inputChannels * outChannels;
-  const bool weightHeavy = weightBytes > (8 << 20) && outChannels > tilesX * tilesY;
+  const bool weightHeavy = weightBytes > kWeightHeavyBytes && outChannels > tilesX * tilesY;
+  // Where a register tile of two weight blocks spans whole rows of an
+  // image's tiles (up to 14 tiles a row: outputs up to 28x28), the
+  // weight-heavy order computes its products by tile position (below).
+  const int positionTileRows =
+      weightHeavy && tileBlocks == 2 ? tileRowsByPosition(tilesX, tilesY, mostTiles, vectorsPerTile)
+                                     : 0;
   // An NCHW input's transform is vectorized over neighbouring tiles, whose
   // windows reach into the zero border: through the border's selects those
   // reads became gathers, element by element, a third of resnet18.layer2's
@@ -397,7 +427,16 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
     // in chunks of about 8 MB of them, each chunk through every weight block
     // (vgg16.stage4, 6.4 MB per image: batch 8 ran 36 ms per image with the
     // whole batch at once, 17 ms at batch 1).
-    const int imagesPerChunk = std::max(1, (int)((8 << 20) / imageTileBytes));
+    int imagesPerChunk = std::max(1, (int)(kWeightHeavyBytes / imageTileBytes));
+    if (positionTileRows > 0) {
+      // By position, a task's sums for every image of the chunk are its
+      // accumulators across chunks of input channels: they share L1 with a
+      // chunk of the pair's weights (16 KB), so at most 16 KB of them.
+      // vgg16.stage5 (14x14) at batch 8: 17.4 ms with 5 images a chunk, 11.4
+      // with 2, 20.9 with 8; resnet18.layer4 (7x7) 3.84-3.89 ms with 4 to 16.
+      const double sumsBytesPerImage = 4.0 * tileBlocks * B * tilesX * tilesY;
+      imagesPerChunk = std::min(imagesPerChunk, std::max(1, (int)((16 << 10) / sumsBytesPerImage)));
+    }
     Var nc("nc"), ni("ni");
     out.split(n, nc, ni, imagesPerChunk, TailStrategy::GuardWithIf);
     out.split(y, yt, ym, perTile, edgeY);
@@ -419,6 +458,57 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
     }
     out.parallel(co);
     outputTiles.compute_at(out, yt);
+    if (positionTileRows > 0) {
+      // Products by tile position. Each task of the order below took a
+      // weight block pair through one image at a time, all positions, with
+      // the sums inlined into the output transform: a pair's transformed
+      // weights for one position (64 KB at 512 channels) were read again for
+      // each image, and at 7x7 the register tile was one row of 4 tiles (8
+      // accumulators). Here the chunk's sums are computed first, in tasks of
+      // (weight block pair, tile position), pairs innermost, so that
+      // consecutive tasks share the position's transformed input in L2; in a
+      // task, a chunk of 128 input channels of the pair's weights stays in
+      // L1 while register tiles of whole rows of tiles go through every
+      // image of the chunk. AVX-512 Xeon, min ms of alternating runs, row
+      // order -> by position: vgg16.stage5 (14x14) 1.71 -> 1.48 at batch 1,
+      // 15.0 -> 11.5 at batch 8; vgg16.stage4 (28x28) 5.86 -> 5.29 and 56.6
+      // -> 44.4; 512 channels at 7x7, batch 8, 6.21 -> 3.87 (the direct conv:
+      // 4.95-5.3, near 80 % of the peak).
+      Func sums = stages.sums;
+      Var slane = sums.args()[0], sblock = sums.args()[5], sn = sums.args()[6];
+      Var sex = sums.args()[3], sey = sums.args()[4];
+      Var pairs("pairs"), pair("pair"), pairPosition("pair_position"), byPosition("by_position");
+      sums.compute_at(out, nc)
+          .split(sblock, pairs, pair, tileBlocks)
+          .reorder({slane, sums.args()[1], sums.args()[2], pair, sn, pairs, sex, sey})
+          .vectorize(slane, lanes)
+          .fuse(pairs, sex, pairPosition)
+          .fuse(pairPosition, sey, byPosition)
+          .parallel(byPosition);
+      product.compute_at(sums, byPosition);
+      product.split(plane, lo, li, lanes)
+          .reorder(li, lo, ptx, pty, pex, pey)
+          .vectorize(li)
+          .unroll(lo);
+      RVar rco("rco"), rci("rci");
+      Var ptyo("ptyo"), ptyi("ptyi"), pn = product.args()[6];
+      product.update()
+          .split(plane, lo, li, lanes)
+          .split(pty, ptyo, ptyi, positionTileRows, TailStrategy::RoundUp)
+          .split(rc, rco, rci, std::min(inputChannels, 128), TailStrategy::GuardWithIf)
+          .reorder(li, lo, pblock, ptx, ptyi, rci, ptyo, pn, rco, pex, pey)
+          .vectorize(li)
+          .unroll(lo)
+          .unroll(pblock)
+          .unroll(ptx)
+          .unroll(ptyi);
+      transformImagesAt(nc);
+      // A position's transformed input for one channel is a few tiles: dense,
+      // so that a register tile's broadcasts come from one cache line.
+      inputTiles.reorder_storage(itx, ity, ici, iex, iey);
+      while (inputVector > tilesX && inputVector > 4)
+        inputVector /= 2;
+    } else {
     // The reduction goes in chunks (below), so the sums stay in memory.
     stages.sums.compute_inline();
     product.compute_at(out, ni);
@@ -460,6 +550,7 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
                                                     PrefetchBoundStrategy::NonFaulting);
     }
     transformImagesAt(nc);
+    }
   } else {
     // A chunk: the tiles whose transformed input is computed at once, for
     // every weight block.

@@ -27,6 +27,12 @@ struct WinogradTransform {
   double at(int row, int col) const { return outputT[row * inputTile + col]; }
 };
 
+/// Transformed weights from which a Winograd conv's schedule takes its
+/// weight-heavy order (more than L2 and a share of L3 hold): each weight
+/// block goes through the images' transformed input, not each image through
+/// the weights. winograd-conv keeps 7x7 outputs for such convs only.
+constexpr double kWeightHeavyBytes = 8 << 20;
+
 /// The transform for output tiles of `outputTile` (2); nullptr otherwise.
 const WinogradTransform *winogradTransform(int outputTile);
 
