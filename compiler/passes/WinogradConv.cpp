@@ -88,12 +88,31 @@ std::string whyDirect(const Op &op, const PassTarget &target) {
   // session of docs/performance.md). 512 channels at 7x7 lost (0.4x: 16 tiles
   // an image); narrower convs than 64 channels were not measured with
   // AVX-512. With AVX2 and SSE it paid for every such conv measured.
+  // Below 14x14 only for a batch known to be of several images, and where
+  // the transformed weights take the weight-heavy order with products by tile
+  // position (scheduleWinogradTiles). There F(2x2, 3x3) reads 16/9 the bytes
+  // of weights of the direct conv for 2.25x fewer FMAs: resnet18.layer4, 512
+  // channels at 7x7, at batch 8 4.95 -> 3.85 ms (AVX-512 Xeon, weights in
+  // L3); eight such convs in a row, each with its own weights, 46.1 -> 35.6
+  // ms. At batch 1 the weights' bytes decide: 0.68 -> 0.55 ms with them in
+  // L3, but 7.15 -> 7.87 ms for the eight, and ResNet-18 at batch 1 9.3 ->
+  // 10.1 ms, where each conv's weights come from memory.
   const int64_t channels =
       std::min(out.dim(1).size, op.operand(0)->type().dim(1).size);
   const int64_t side = std::min(h, wd);
-  if (target.vectorBits >= 512 && (side < 14 || channels < 64))
+  const WinogradTransform &t = *winogradTransform(kOutputTile);
+  const double transformedBytes = 4.0 * t.inputTile * t.inputTile * w.dim(1).size *
+                                  w.dim(0).size * w.dim(4).size;
+  const Dim &batch = op.operand(0)->type().dim(0);
+  // (Products by position pair the weight blocks: an even number of them.)
+  const bool byPosition = batch.isStatic() && batch.size > 1 &&
+                          transformedBytes > kWeightHeavyBytes && w.dim(0).size % 2 == 0;
+  if (target.vectorBits >= 512 && ((side < 14 && !byPosition) || channels < 64))
     return "with AVX-512 the direct conv is faster for " + std::to_string(channels) +
-           " channels at " + std::to_string(h) + "x" + std::to_string(wd);
+           " channels at " + std::to_string(h) + "x" + std::to_string(wd) +
+           (side < 14 && channels >= 64 && transformedBytes > kWeightHeavyBytes
+                ? " unless the batch is known to be larger than 1"
+                : "");
   if (!weight->data())
     return "weight '" + weight->name() + "' has no data yet";
   return "";
