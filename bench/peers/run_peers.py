@@ -153,7 +153,12 @@ class RowBench:
             shape = os.path.relpath(model, REPO)
             request = {"kind": "net", "name": row.name, "fused": False}
         else:
-            model = layers.write_nn(row, os.path.join(self.work, "layers"), section == "fused")
+            # A layer row is compiled for its batch, as PyTorch's traced and
+            # frozen variants are for their example input; the networks are
+            # benched as examples/models has them, for any batch.
+            model = layers.write_nn(
+                row, os.path.join(self.work, "layers"), section == "fused", batch
+            )
             shape = row.shape()
             request = {"kind": "conv", "name": row.name, "fused": section == "fused"}
         request.update(batch=batch, budget_s=self.budget["torch"])
