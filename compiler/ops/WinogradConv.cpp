@@ -435,7 +435,8 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
       // vgg16.stage5 (14x14) at batch 8: 17.4 ms with 5 images a chunk, 11.4
       // with 2, 20.9 with 8; resnet18.layer4 (7x7) 3.84-3.89 ms with 4 to 16.
       const double sumsBytesPerImage = 4.0 * tileBlocks * B * tilesX * tilesY;
-      imagesPerChunk = std::min(imagesPerChunk, std::max(1, (int)((16 << 10) / sumsBytesPerImage)));
+      imagesPerChunk =
+          std::min(imagesPerChunk, std::max(1, (int)((16 << 10) / sumsBytesPerImage)));
     }
     Var nc("nc"), ni("ni");
     out.split(n, nc, ni, imagesPerChunk, TailStrategy::GuardWithIf);
@@ -458,6 +459,14 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
     }
     out.parallel(co);
     outputTiles.compute_at(out, yt);
+    // The products' zeros, a vector of channels at a time; the reduction goes
+    // in chunks of input channels (below).
+    product.split(plane, lo, li, lanes)
+        .reorder(li, lo, ptx, pty, pex, pey)
+        .vectorize(li)
+        .unroll(lo);
+    RVar rco("rco"), rci("rci");
+    const int channelChunk = std::min(inputChannels, 128);
     if (positionTileRows > 0) {
       // Products by tile position. Each task of the order below took a
       // weight block pair through one image at a time, all positions, with
@@ -486,71 +495,59 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
           .fuse(pairPosition, sey, byPosition)
           .parallel(byPosition);
       product.compute_at(sums, byPosition);
-      product.split(plane, lo, li, lanes)
-          .reorder(li, lo, ptx, pty, pex, pey)
-          .vectorize(li)
-          .unroll(lo);
-      RVar rco("rco"), rci("rci");
       Var ptyo("ptyo"), ptyi("ptyi"), pn = product.args()[6];
       product.update()
           .split(plane, lo, li, lanes)
           .split(pty, ptyo, ptyi, positionTileRows, TailStrategy::RoundUp)
-          .split(rc, rco, rci, std::min(inputChannels, 128), TailStrategy::GuardWithIf)
+          .split(rc, rco, rci, channelChunk, TailStrategy::GuardWithIf)
           .reorder(li, lo, pblock, ptx, ptyi, rci, ptyo, pn, rco, pex, pey)
           .vectorize(li)
           .unroll(lo)
           .unroll(pblock)
           .unroll(ptx)
           .unroll(ptyi);
-      transformImagesAt(nc);
       // A position's transformed input for one channel is a few tiles: dense,
       // so that a register tile's broadcasts come from one cache line.
       inputTiles.reorder_storage(itx, ity, ici, iex, iey);
       while (inputVector > tilesX && inputVector > 4)
         inputVector /= 2;
     } else {
-    // The reduction goes in chunks (below), so the sums stay in memory.
-    stages.sums.compute_inline();
-    product.compute_at(out, ni);
-    product.split(plane, lo, li, lanes)
-        .reorder(li, lo, ptx, pty, pex, pey)
-        .vectorize(li)
-        .unroll(lo);
-    // Register tiles run on from one row of tiles into the next; the
-    // reduction goes in chunks of input channels whose weights (per tile
-    // position) and transformed input fit L1 and L2.
-    RVar rco("rco"), rci("rci");
-    const int channelChunk = std::min(inputChannels, 128);
-    product.update()
-        .split(plane, lo, li, lanes)
-        .split(ptx, ptxo, ptxi, tiles, TailStrategy::RoundUp)
-        .split(rc, rco, rci, channelChunk, TailStrategy::GuardWithIf)
-        .reorder(li, lo, pblock, ptxi, rci, ptxo, pty, rco, pex, pey)
-        .vectorize(li)
-        .unroll(lo)
-        .unroll(pblock)
-        .unroll(ptxi);
-    // A chunk's weights come from memory on the first row of tiles and from
-    // L1 on the others; the hardware prefetcher does not run far enough ahead
-    // to hide that first pass (resnet18.layer4 at batch 1: 1.34-2.14 ms
-    // without, 1.12-1.46 with), so each channel's step fetches its line of
-    // the next chunk's weights (past a tile position's last chunk, the next
-    // position's first: the weights are [block, ey, ex, channel, lane]; past
-    // the block's end a prefetch that cannot fault). Only where one image's
-    // transformed input for a chunk and two chunks of weights take at most 24
-    // KB of L1's 32: otherwise the prefetched lines evict what the other rows
-    // reuse (vgg16.stage5, 25 KB of input per chunk, ran 2x slower), which is
-    // also why batches of more than one image go without.
-    const double sliceBytes = 4.0 * channelChunk * (tilesX * tilesY + 2 * B * tileBlocks);
-    const ImageParam input = ctx.operandParams.empty() ? ImageParam() : ctx.operandParams[0];
-    if (sliceBytes <= kL1Bytes * 3 / 4 && ctx.operandParams.size() > 1 && input.defined() &&
-        ctx.operandParams[1].defined()) {
-      const Expr oneImage = input.dim(input.dimensions() - 1).extent() == 1;
-      product.update().specialize(oneImage).prefetch(ctx.operandParams[1], rci, rco, 1,
-                                                    PrefetchBoundStrategy::NonFaulting);
+      // The reduction goes in chunks (below), so the sums stay in memory.
+      stages.sums.compute_inline();
+      product.compute_at(out, ni);
+      // Register tiles run on from one row of tiles into the next; the
+      // reduction goes in chunks of input channels whose weights (per tile
+      // position) and transformed input fit L1 and L2.
+      product.update()
+          .split(plane, lo, li, lanes)
+          .split(ptx, ptxo, ptxi, tiles, TailStrategy::RoundUp)
+          .split(rc, rco, rci, channelChunk, TailStrategy::GuardWithIf)
+          .reorder(li, lo, pblock, ptxi, rci, ptxo, pty, rco, pex, pey)
+          .vectorize(li)
+          .unroll(lo)
+          .unroll(pblock)
+          .unroll(ptxi);
+      // A chunk's weights come from memory on the first row of tiles and from
+      // L1 on the others; the hardware prefetcher does not run far enough ahead
+      // to hide that first pass (resnet18.layer4 at batch 1: 1.34-2.14 ms
+      // without, 1.12-1.46 with), so each channel's step fetches its line of
+      // the next chunk's weights (past a tile position's last chunk, the next
+      // position's first: the weights are [block, ey, ex, channel, lane]; past
+      // the block's end a prefetch that cannot fault). Only where one image's
+      // transformed input for a chunk and two chunks of weights take at most 24
+      // KB of L1's 32: otherwise the prefetched lines evict what the other rows
+      // reuse (vgg16.stage5, 25 KB of input per chunk, ran 2x slower), which is
+      // also why batches of more than one image go without.
+      const double sliceBytes = 4.0 * channelChunk * (tilesX * tilesY + 2 * B * tileBlocks);
+      const ImageParam input = ctx.operandParams.empty() ? ImageParam() : ctx.operandParams[0];
+      if (sliceBytes <= kL1Bytes * 3 / 4 && ctx.operandParams.size() > 1 && input.defined() &&
+          ctx.operandParams[1].defined()) {
+        const Expr oneImage = input.dim(input.dimensions() - 1).extent() == 1;
+        product.update().specialize(oneImage).prefetch(ctx.operandParams[1], rci, rco, 1,
+                                                      PrefetchBoundStrategy::NonFaulting);
+      }
     }
     transformImagesAt(nc);
-    }
   } else {
     // A chunk: the tiles whose transformed input is computed at once, for
     // every weight block.
