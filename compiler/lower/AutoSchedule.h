@@ -33,6 +33,10 @@ struct ScheduleOptions {
   /// the target had that many, so that another target's schedules (AVX-512's
   /// 32-register tiles) can be run and checked on a machine without it.
   int vectorRegisters = 0;
+  /// 0: schedule for the target's vectors. 4, 8 or 16: schedule as if a
+  /// vector held that many floats (with vectorRegisters = 32 and 16 lanes,
+  /// AVX-512's schedules run, as wider Halide vectors, on an AVX2 machine).
+  int vectorLanes = 0;
 };
 
 /// Parses an `--autoschedule=` value: adams2019, mullapudi2016 or li2018 (any

@@ -80,6 +80,7 @@ HalideKernel buildKernel(const KernelStep &step, const Halide::Target &target,
   ctx.threads = schedule.threads > 0 ? schedule.threads
                                      : (int)std::max(1u, std::thread::hardware_concurrency());
   ctx.assumedVectorRegisters = schedule.vectorRegisters;
+  ctx.assumedVectorWidth = schedule.vectorLanes;
   ctx.operands.resize(op.operands().size());
   ctx.operandTypes.resize(op.operands().size());
   ctx.operandChannelBlocks.assign(op.operands().size(), 0);

@@ -54,9 +54,15 @@ struct LowerContext {
   /// Set: schedule as if the target had this many vector registers
   /// (ScheduleOptions::vectorRegisters).
   int assumedVectorRegisters = 0;
+  /// Set: schedule as if a vector held this many floats
+  /// (ScheduleOptions::vectorLanes).
+  int assumedVectorWidth = 0;
 
-  /// Floats per vector register on the target (16 on AVX-512, 8 on AVX2, 4 on SSE/NEON).
-  int vectorWidth() const { return target.natural_vector_size<float>(); }
+  /// Floats per vector register on the target (16 on AVX-512, 8 on AVX2, 4 on
+  /// SSE/NEON), or assumedVectorWidth.
+  int vectorWidth() const {
+    return assumedVectorWidth ? assumedVectorWidth : target.natural_vector_size<float>();
+  }
   /// Vector registers of the target: 16 on x86 below AVX-512, 32 on AVX-512
   /// and AArch64 (or assumedVectorRegisters).
   int vectorRegisters() const {

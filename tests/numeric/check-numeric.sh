@@ -13,11 +13,13 @@
 #
 #   check-numeric.sh NETC AOT_RUN NPY_COMPARE WORKDIR MODEL [--batch N]...
 #                    [--rtol R] [--atol A] [--target T] [--no-aot]
-#                    [--schedule-registers R]
+#                    [--schedule-registers R] [--schedule-lanes L]
 #
 # --schedule-registers 32 compiles with the schedules of a 32-register target
 # (AVX-512's) for this machine's vectors: those schedules' loop nests, tiles
-# and edges checked where AVX-512 cannot run.
+# and edges checked where AVX-512 cannot run. With --schedule-lanes 16 as
+# well, the schedules are AVX-512's whole (16-float vectors, which Halide
+# splits into this machine's).
 set -euo pipefail
 netc=$1 aot_run=$2 compare=$3 work=$4 model=$5
 shift 5
@@ -29,7 +31,8 @@ while [ $# -gt 0 ]; do
     --atol) atol=$2; shift 2 ;;
     --target) target=$2; shift 2 ;;
     --no-aot) aot=0; shift ;;
-    --schedule-registers) schedule=(--schedule-registers "$2"); shift 2 ;;
+    --schedule-registers) schedule+=(--schedule-registers "$2"); shift 2 ;;
+    --schedule-lanes) schedule+=(--schedule-lanes "$2"); shift 2 ;;
     *) echo "check-numeric: unknown argument $1" >&2; exit 2 ;;
   esac
 done

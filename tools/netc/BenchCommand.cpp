@@ -105,9 +105,8 @@ int runBench(DiagnosticEngine &diags) {
     diags.error(llvm::StringRef(), "cannot bench here: " + whyNot);
     return 1;
   }
-  Scheduler scheduler;
-  int registers = 0;
-  if (!selectedScheduler(scheduler, diags) || !scheduleRegisters(registers, diags))
+  ScheduleOptions schedule;
+  if (!selectedScheduler(schedule.scheduler, diags) || !scheduleAssumptions(schedule, diags))
     return 1;
   std::unique_ptr<Graph> graph = loadModelWithWeights(model, false, diags);
   if (!graph)
@@ -135,10 +134,9 @@ int runBench(DiagnosticEngine &diags) {
   options.target = target;
   options.sharedLibrary = true;
   options.sourceName = llvm::sys::path::filename(model).str();
-  options.schedule.scheduler = scheduler;
+  options.schedule = schedule;
   options.schedule.batchEstimate = batch;
   options.schedule.threads = threads;
-  options.schedule.vectorRegisters = registers;
   options.profile = profile;
   options.jobs = compileJobs();
   auto compileStart = std::chrono::steady_clock::now();
@@ -296,7 +294,7 @@ int runBench(DiagnosticEngine &diags) {
         "\"scheduler\": \"{}\"{}}}\n",
         graph->name(), (int64_t)batch, threadCount, count, minMs, medianMs, flops / 1e9, gflops,
         callPeak, 100 * gflops / callPeak, peak.burst(), 100 * gflops / peak.burst(), curveJson,
-        compileSeconds, schedulerName(scheduler),
+        compileSeconds, schedulerName(schedule.scheduler),
         profile ? fmt::format(", \"stream_gbs\": {:.3f}, \"kernels\": [{}]", streamGBs,
                               profileJson)
                 : std::string());
@@ -312,7 +310,7 @@ int runBench(DiagnosticEngine &diags) {
         graph->name(), (int64_t)batch, threadCount, count, warmupCalls, minMs, medianMs,
         flops / 1e9, gflops, 100 * gflops / callPeak, minMs, callPeak, peak.vectorBits,
         peak.vectorBits == 128 ? "mul+add" : "FMA", threadCount,
-        100 * gflops / peak.burst(), peak.burst(), compileSeconds, schedulerName(scheduler));
+        100 * gflops / peak.burst(), peak.burst(), compileSeconds, schedulerName(schedule.scheduler));
     if (profile) {
       llvm::outs() << fmt::format(
           "  per kernel    mean of the timed calls ({:.4f} ms per call), the fastest call, "

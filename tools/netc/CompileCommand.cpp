@@ -59,9 +59,8 @@ int runCompile(DiagnosticEngine &diags) {
                                        "starting with a digit or 'netc_')");
     return 1;
   }
-  Scheduler scheduler;
-  int registers = 0;
-  if (!selectedScheduler(scheduler, diags) || !scheduleRegisters(registers, diags))
+  ScheduleOptions schedule;
+  if (!selectedScheduler(schedule.scheduler, diags) || !scheduleAssumptions(schedule, diags))
     return 1;
   std::unique_ptr<Graph> graph = loadModelWithWeights(model, true, diags);
   if (!graph)
@@ -77,9 +76,8 @@ int runCompile(DiagnosticEngine &diags) {
   options.sourceName = llvm::sys::path::filename(model).str();
   options.printStats = stats;
   options.profile = profile;
-  options.schedule.scheduler = scheduler; // estimates batch 1 for a symbolic batch
+  options.schedule = schedule; // estimates batch 1 for a symbolic batch
   options.schedule.threads = threads;
-  options.schedule.vectorRegisters = registers;
   options.jobs = compileJobs();
   return compileAot(*graph, options, diags) ? 0 : 1;
 }

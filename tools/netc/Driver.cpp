@@ -69,13 +69,27 @@ static cl::opt<int> scheduleRegistersOption(
     cl::value_desc("N"), cl::init(0), cl::Hidden, cl::sub(runCommand), cl::sub(compileCommand),
     cl::sub(benchCommand), cl::cat(category));
 
-bool scheduleRegisters(int &registers, DiagnosticEngine &diags) {
-  registers = scheduleRegistersOption;
+static cl::opt<int> scheduleLanesOption(
+    "schedule-lanes",
+    cl::desc("Schedule as if a vector held 4, 8 or 16 floats (0: the target's); with "
+             "--schedule-registers 32 and 16 lanes, AVX-512's schedules run on AVX2"),
+    cl::value_desc("N"), cl::init(0), cl::Hidden, cl::sub(runCommand), cl::sub(compileCommand),
+    cl::sub(benchCommand), cl::cat(category));
+
+bool scheduleAssumptions(ScheduleOptions &schedule, DiagnosticEngine &diags) {
+  const int registers = scheduleRegistersOption, lanes = scheduleLanesOption;
   if (registers != 0 && registers != 16 && registers != 32) {
     diags.error(llvm::StringRef(), "--schedule-registers must be 0, 16 or 32, not " +
                                        std::to_string(registers));
     return false;
   }
+  if (lanes != 0 && lanes != 4 && lanes != 8 && lanes != 16) {
+    diags.error(llvm::StringRef(),
+                "--schedule-lanes must be 0, 4, 8 or 16, not " + std::to_string(lanes));
+    return false;
+  }
+  schedule.vectorRegisters = registers;
+  schedule.vectorLanes = lanes;
   return true;
 }
 

@@ -33,10 +33,11 @@ bool optimizeGraph(Graph &graph, DiagnosticEngine &diags, const std::string &tar
 /// reporting an unknown name.
 bool selectedScheduler(Scheduler &scheduler, DiagnosticEngine &diags);
 
-/// --schedule-registers (run, compile, bench; hidden): 0, or the vector
-/// registers to schedule for instead of the target's (ScheduleOptions); false
-/// after reporting another value.
-bool scheduleRegisters(int &registers, DiagnosticEngine &diags);
+/// --schedule-registers and --schedule-lanes (run, compile, bench; hidden):
+/// the vector registers and floats per vector to schedule for instead of the
+/// target's (ScheduleOptions::vectorRegisters, vectorLanes); false after
+/// reporting a value that is not allowed.
+bool scheduleAssumptions(ScheduleOptions &schedule, DiagnosticEngine &diags);
 
 /// --compile-jobs / -j (compile, bench): kernels compiled at once, 0 = one per
 /// hardware thread.

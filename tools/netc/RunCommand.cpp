@@ -57,8 +57,7 @@ static bool writeTensors(const std::string &dir, const TensorMap &tensors,
 
 int runRun(DiagnosticEngine &diags) {
   ScheduleOptions schedule;
-  if (!selectedScheduler(schedule.scheduler, diags) ||
-      !scheduleRegisters(schedule.vectorRegisters, diags))
+  if (!selectedScheduler(schedule.scheduler, diags) || !scheduleAssumptions(schedule, diags))
     return 1;
   std::unique_ptr<Graph> graph = loadModelWithWeights(model, true, diags);
   if (!graph)
