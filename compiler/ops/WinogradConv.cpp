@@ -341,7 +341,8 @@ Halide::Func scheduleWinogradTiles(const LowerContext &ctx, Halide::Func result,
   // transformed tile through the chunk's images). Otherwise tasks are rows of
   // tiles: a chunk of the row is transformed for all input channels and every
   // weight block reads it from L2.
-  const double weightBytes = 4.0 * alpha * alpha * inputChannels * outChannels;
+  const double weightBytes =
+      transformedWeightBytes(*winogradTransform(m), inputChannels, outChannels);
   const bool weightHeavy = weightBytes > kWeightHeavyBytes && outChannels > tilesX * tilesY;
   // Where a register tile of two weight blocks spans whole rows of an
   // image's tiles (up to 14 tiles a row: outputs up to 28x28), the

@@ -11,6 +11,7 @@
 // the Halide lowering. No Halide here: the passes include it.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 namespace netc {
@@ -32,6 +33,13 @@ struct WinogradTransform {
 /// block goes through the images' transformed input, not each image through
 /// the weights. winograd-conv keeps 7x7 outputs for such convs only.
 constexpr double kWeightHeavyBytes = 8 << 20;
+
+/// Bytes of a conv's weights transformed by `t` (floats), for `inputs` x
+/// `outputs` channels: (m + 2)^2 per 3x3 kernel.
+inline double transformedWeightBytes(const WinogradTransform &t, int64_t inputs,
+                                     int64_t outputs) {
+  return 4.0 * t.inputTile * t.inputTile * inputs * outputs;
+}
 
 /// The transform for output tiles of `outputTile` (2); nullptr otherwise.
 const WinogradTransform *winogradTransform(int outputTile);

@@ -85,8 +85,8 @@ std::string whyDirect(const Op &op, const PassTarget &target) {
   // 64 at 224x224 by Winograd. In the networks Winograd won from 14x14 on:
   // ResNet-18 at batch 1 16.0 -> 11.5 ms, batch 8 109 -> 102; GoogLeNet 16.5
   // -> 13.9 and 120 -> 109; VGG-16 125 -> 102 and 867 -> 623 (fifteenth
-  // session of docs/performance.md). 512 channels at 7x7 lost (0.4x: 16 tiles
-  // an image); narrower convs than 64 channels were not measured with
+  // session of docs/performance.md). 512 channels at 7x7 lost with the row
+  // order (0.4x: 16 tiles an image); narrower convs than 64 channels were not measured with
   // AVX-512. With AVX2 and SSE it paid for every such conv measured.
   // Below 14x14 only for a batch known to be of several images, and where
   // the transformed weights take the weight-heavy order with products by tile
@@ -101,8 +101,7 @@ std::string whyDirect(const Op &op, const PassTarget &target) {
       std::min(out.dim(1).size, op.operand(0)->type().dim(1).size);
   const int64_t side = std::min(h, wd);
   const WinogradTransform &t = *winogradTransform(kOutputTile);
-  const double transformedBytes = 4.0 * t.inputTile * t.inputTile * w.dim(1).size *
-                                  w.dim(0).size * w.dim(4).size;
+  const double transformedBytes = transformedWeightBytes(t, w.dim(1).size, out.dim(1).size);
   const Dim &batch = op.operand(0)->type().dim(0);
   // (Products by position pair the weight blocks: an even number of them.)
   const bool byPosition = batch.isStatic() && batch.size > 1 &&

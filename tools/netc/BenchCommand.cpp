@@ -310,7 +310,8 @@ int runBench(DiagnosticEngine &diags) {
         graph->name(), (int64_t)batch, threadCount, count, warmupCalls, minMs, medianMs,
         flops / 1e9, gflops, 100 * gflops / callPeak, minMs, callPeak, peak.vectorBits,
         peak.vectorBits == 128 ? "mul+add" : "FMA", threadCount,
-        100 * gflops / peak.burst(), peak.burst(), compileSeconds, schedulerName(schedule.scheduler));
+        100 * gflops / peak.burst(), peak.burst(), compileSeconds,
+        schedulerName(schedule.scheduler));
     if (profile) {
       llvm::outs() << fmt::format(
           "  per kernel    mean of the timed calls ({:.4f} ms per call), the fastest call, "
