@@ -596,7 +596,7 @@ namespace {
 /// chunk, so the weights stream once; each row's accumulators stay in
 /// registers across the chunk. AVX-512 Xeon, min ms of alternating runs:
 /// resnet18.layer4 alone at batch 1 0.639-0.644 -> 0.601-0.617 (an earlier
-/// version 0.618-0.641 -> 0.586-0.595), at batch 8 (image pairs) 4.77-4.85 ->
+/// version 0.618-0.641 -> 0.586-0.595), at batch 8 (image pairs) 4.80-4.95 ->
 /// 4.74-4.85; ResNet-18 at batch 1 8.95 -> 8.87 (six rounds), its three such
 /// convs still 0.78-0.88 ms each with their weights from memory. Chunks of 24
 /// and 32 channels ran the same, 48 and 64 slower; with the 256->512 strided
